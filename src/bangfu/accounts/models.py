@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.regions.models import Grid, Level, Region
+
+
+class Role(models.TextChoices):
+    COUNTY_OFFICER = "county_officer", _("县级乡村振兴部门")
+    TOWNSHIP_CADRE = "township_cadre", _("乡镇干部")
+    VILLAGE_CADRE = "village_cadre", _("村干部/驻村工作队")
+    GRID_WORKER = "grid_worker", _("网格员")
+    RESPONSIBLE_PERSON = "responsible_person", _("帮扶责任人")
+    DEPARTMENT_OFFICER = "department_officer", _("行业部门数据员")
+    AUDITOR = "auditor", _("考核/审计")
+
+
+# The level of region each role is bound to (auditors and department officers: any level).
+ROLE_LEVEL = {
+    Role.COUNTY_OFFICER: Level.COUNTY,
+    Role.TOWNSHIP_CADRE: Level.TOWNSHIP,
+    Role.VILLAGE_CADRE: Level.VILLAGE,
+    Role.GRID_WORKER: Level.VILLAGE,
+    Role.RESPONSIBLE_PERSON: Level.VILLAGE,
+}
+# Roles whose work needs the whole ID number (verification, approval); each unmasking is audited.
+UNMASK_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE, Role.VILLAGE_CADRE}
+REGISTRY_WRITE_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE, Role.VILLAGE_CADRE}
+REGISTRY_READ_ROLES = set(Role) - {Role.DEPARTMENT_OFFICER}
+AUDIT_READ_ROLES = {Role.AUDITOR, Role.COUNTY_OFFICER}
+READING_ROLES = {Role.GRID_WORKER, Role.VILLAGE_CADRE}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="workers"
+    )
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    work_phone = models.CharField(_("工作电话"), max_length=32, blank=True)
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.role:
+            return
+        region = self.region
+        if region is None:
+            raise ValidationError(_("每个角色都必须绑定行政区划。"))
+        need = ROLE_LEVEL.get(Role(self.role))
+        if need is not None and region.level != need:
+            raise ValidationError(_("该角色绑定的行政区划层级不正确。"))
+        if self.role == Role.GRID_WORKER and (
+            self.grid is None or self.grid.village_id != self.region_id
+        ):
+            raise ValidationError(_("网格员必须绑定本村的网格。"))
+
+    @property
+    def can_unmask(self) -> bool:
+        return self.role in UNMASK_ROLES
+
+    @property
+    def can_write_registry(self) -> bool:
+        return self.role in REGISTRY_WRITE_ROLES
+
+    @property
+    def can_read_registry(self) -> bool:
+        return self.role in REGISTRY_READ_ROLES
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.role in AUDIT_READ_ROLES
+
+    @property
+    def can_record_readings(self) -> bool:
+        return self.role in READING_ROLES
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

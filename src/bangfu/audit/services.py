@@ -1,0 +1,69 @@
+"""Writing the audit log. Values of personal fields are never written here in clear."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from bangfu.audit.models import AuditEvent
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        try:
+            return f"命令行 ({getpass.getuser()})"
+        except Exception:  # no user name in some containers
+            return "命令行"
+    return actor.username
+
+
+def audit_event(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str,
+    region_code: str,
+    changes: dict[str, list[Any]] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """An unsaved event; `audit_save` writes many at once."""
+    return AuditEvent(
+        actor=actor,
+        actor_label=actor_label(actor),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        region_code=region_code,
+        changes=changes or {},
+        note=note[:255],
+    )
+
+
+def audit_save(events: Iterable[AuditEvent]) -> None:
+    AuditEvent.objects.bulk_create(list(events), batch_size=2000)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    region_code: str,
+    changes: dict[str, list[Any]] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    event = audit_event(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.model_name or "",
+        object_id=str(obj.pk),
+        region_code=region_code,
+        changes=changes,
+        note=note,
+    )
+    event.save()
+    return event
