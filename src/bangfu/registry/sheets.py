@@ -1,0 +1,200 @@
+"""Reading and writing the spreadsheets county offices already keep (.xlsx and .csv)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
+
+from bangfu.registry.columns import Column
+
+DATA_SHEET = "农户信息"
+CODES_SHEET = "代码表"
+HELP_SHEET = "填表说明"
+VALIDATION_ROWS = 200_000
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read (format, encoding, missing sheet or header)."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # cells as text, "" for blank
+    encoding: str  # "xlsx", "UTF-8", "UTF-8 (BOM)", "GB18030/GBK"
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) or GB18030, of which GBK is a subset.
+
+    GBK text is practically never valid UTF-8, so a strict UTF-8 attempt decides.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "UTF-8 (BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GB18030/GBK"
+    except UnicodeDecodeError as exc:
+        raise SheetError(
+            f"无法识别文件编码（支持 UTF-8、GBK、GB18030），第 {exc.start} 字节附近无法解码"
+        ) from None
+
+
+def read_table(source: Path | IO[bytes], filename: str) -> Table:
+    suffix = Path(filename).suffix.lower()
+    data = source.read_bytes() if isinstance(source, Path) else source.read()
+    if suffix == ".csv":
+        text, encoding = decode_csv(data)
+        try:
+            rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as exc:
+            raise SheetError(f"CSV 文件格式错误（{exc}），请检查引号和超长单元格") from None
+    elif suffix in {".xlsx", ".xlsm", ".xls"}:
+        encoding = "xlsx"
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if not book.sheet_names:
+                raise SheetError("该 Excel 文件没有工作表")
+            name = DATA_SHEET if DATA_SHEET in book.sheet_names else book.sheet_names[0]
+            rows = [[_cell_text(c) for c in r] for r in book.get_sheet_by_name(name).to_python()]
+        except SheetError:
+            raise
+        except Exception:
+            raise SheetError("无法读取该 Excel 文件，请确认文件未损坏") from None
+    else:
+        raise SheetError("仅支持 .xlsx 和 .csv 文件")
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise SheetError("文件是空的：没有表头")
+    headers = [h.strip().rstrip("*").strip() for h in rows[0]]
+    return Table(headers=headers, rows=rows[1:], encoding=encoding)
+
+
+_HEAD_FILL = PatternFill("solid", fgColor="FFE8F0FE")
+_REQUIRED_FONT = Font(bold=True, color="FFC00000")
+_TEXT_KINDS = {"text", "id", "phone", "region"}
+
+
+def write_workbook(
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    out: Path | IO[bytes],
+    *,
+    help_lines: Sequence[str] = (),
+    sheet: str = DATA_SHEET,
+) -> None:
+    """An .xlsx with Chinese headers, drop-downs for coded columns from a code sheet, text
+    format for numbers that must keep their digits (ID numbers), and a help sheet."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    codes = wb.create_sheet(CODES_SHEET)
+    help_ws = wb.create_sheet(HELP_SHEET)
+
+    coded = [(i, c) for i, c in enumerate(columns) if c.labels()]
+    for i, c in enumerate(columns):
+        ws.column_dimensions[get_column_letter(i + 1)].width = 22 if c.kind == "id" else 14
+    for j, (i, c) in enumerate(coded):
+        letter = get_column_letter(j + 1)
+        n = len(c.labels())
+        dv = DataValidation(
+            type="list",
+            formula1=f"={CODES_SHEET}!${letter}$2:${letter}${n + 1}",
+            allow_blank=not c.required,
+            showErrorMessage=True,
+            errorTitle="输入值无效",
+            error=f"请从下拉列表中选择{c.header}",
+        )
+        col = get_column_letter(i + 1)
+        dv.add(f"{col}2:{col}{VALIDATION_ROWS}")
+        ws.data_validations.append(dv)
+
+    header_cells = []
+    for c in columns:
+        cell = WriteOnlyCell(ws, value=c.header + ("*" if c.required else ""))
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(horizontal="center")
+        if c.required:
+            cell.font = _REQUIRED_FONT
+        header_cells.append(cell)
+    ws.append(header_cells)
+    text_cols = {i for i, c in enumerate(columns) if c.kind in _TEXT_KINDS}
+    for row in rows:
+        out_row: list[Any] = []
+        for i, v in enumerate(row):
+            if i in text_cols and v not in (None, ""):
+                v = str(v)
+            out_row.append(_safe(ws, v, text=i in text_cols))
+        ws.append(out_row)
+
+    codes.append([c.header for _, c in coded])
+    longest = max((len(c.labels()) for _, c in coded), default=0)
+    for k in range(longest):
+        codes.append([(c.labels()[k] if k < len(c.labels()) else None) for _, c in coded])
+    codes.sheet_state = "hidden"
+
+    help_ws.append(["列名", "必填", "说明", "可选值"])
+    for c in columns:
+        help_ws.append([c.header, "是" if c.required else "", c.note, "、".join(c.labels())])
+    for line in help_lines:
+        help_ws.append([line])
+    wb.save(out)
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str]) -> None:
+    w = csv.writer(out)
+    w.writerow(headers)
+    w.writerows(rows)
+
+
+def write_plain_workbook(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], out: Path | IO[bytes]
+) -> None:
+    """A one-sheet workbook (e.g. the rejected rows with their reasons)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("被拒绝的行")
+    ws.append([_safe(ws, h) for h in headers])
+    for r in rows:
+        ws.append([_safe(ws, v) for v in r])
+    wb.save(out)
+
+
+def _safe(ws: Any, value: Any, *, text: bool = False) -> Any:
+    """Strings stay strings: a name typed as "=HYPERLINK(...)" must not become a formula in
+    the county's spreadsheet (nor lose its value on the way back)."""
+    if not isinstance(value, str) or value == "":
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    if text:
+        cell.number_format = "@"
+    return cell
