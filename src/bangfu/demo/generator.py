@@ -1,0 +1,289 @@
+"""A synthetic registry for the real villages of a county, calibrated to official statistics
+(see docs/calibration.md and calibration.toml beside this file).
+
+Households go into the database through the same import as a county's own spreadsheets; only
+the income history of earlier years and the grid workers' readings are written directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import random
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from faker import Faker
+
+from bangfu.core.idcard import make_id_number
+from bangfu.regions.models import Level, Region
+from bangfu.registry.columns import COLUMNS
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    year: int
+    quintile_means: list[float]
+    composition: dict[str, float]
+    mean_size: float
+    formerly_poor_share: float
+    age_shares: tuple[float, float, float]  # 0-14, 15-59, 60+
+    monitoring_line: float
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    pop = data["population"]
+    return Calibration(
+        year=int(data["source"]["year"]),
+        quintile_means=[float(x) for x in data["income"]["quintile_means"]],
+        composition={k: float(v) for k, v in data["income"]["composition"].items()},
+        mean_size=float(data["household"]["mean_size"]),
+        formerly_poor_share=float(pop["formerly_poor_share"]),
+        age_shares=(
+            float(pop["share_0_14"]),
+            float(pop["share_15_59"]),
+            float(pop["share_60_plus"]),
+        ),
+        monitoring_line=float(data["monitoring"]["line"]),
+    )
+
+
+def quintile_segments(means: list[float], floor: float = 500.0) -> list[tuple[float, float]]:
+    """Disjoint intervals, one per quintile, each centred on that quintile's mean, so that a
+    uniform draw in each reproduces the official quintile means when households are ranked."""
+    cuts = [(a + b) / 2 for a, b in itertools.pairwise(means)]
+    segments = []
+    for q, m in enumerate(means):
+        lower = cuts[q - 1] if q > 0 else floor
+        upper = cuts[q] if q < len(cuts) else m + (m - cuts[-1])
+        half = min(m - lower, upper - m)
+        segments.append((m - half, m + half))
+    return segments
+
+
+def _money(x: float) -> Decimal:
+    return Decimal(f"{max(x, 0.0):.2f}")
+
+
+@dataclass
+class DemoHousehold:
+    rows: list[list[Any]]  # spreadsheet rows, one per member
+    household_no: str
+    per_capita: float
+    size: int
+    history: dict[int, float]  # year -> per-capita net income
+
+
+class Generator:
+    def __init__(self, *, county: Region, seed: int, calibration: Calibration) -> None:
+        if county.level != Level.COUNTY:
+            raise ValueError("demo needs a county")
+        self.county = county
+        self.cal = calibration
+        self.rng = random.Random(seed)
+        self.fake = Faker("zh_CN")
+        self.fake.seed_instance(seed)
+        self.used_ids: set[str] = set()
+        self.index = {c.key: i for i, c in enumerate(COLUMNS)}
+        self.today = dt.date(calibration.year + 1, 6, 30)
+
+    # people -----------------------------------------------------------------------------
+    def _id(self, birth: dt.date, sex: str) -> str:
+        while True:
+            number = make_id_number(self.county.code[:6], birth, self.rng.randrange(500), sex)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def _birth(self, age: int) -> dt.date:
+        start = dt.date(self.today.year - age - 1, self.today.month, self.today.day)
+        return start + dt.timedelta(days=self.rng.randrange(1, 365))
+
+    def _household_ages(self, size: int) -> list[tuple[str, int, str]]:
+        """(relation label, age, sex) for each member, the head first."""
+        rng = self.rng
+        old = rng.random() < self.cal.age_shares[2] * 1.2
+        head_age = rng.randint(60, 85) if old else rng.randint(28, 59)
+        head_sex = "M" if rng.random() < 0.85 else "F"
+        people = [("户主", head_age, head_sex)]
+        if size >= 2:
+            if rng.random() < 0.85:
+                people.append(
+                    (
+                        "配偶",
+                        max(20, head_age + rng.randint(-5, 3)),
+                        "F" if head_sex == "M" else "M",
+                    )
+                )
+            else:
+                people.append(("之父母", min(95, head_age + rng.randint(22, 30)), rng.choice("MF")))
+        while len(people) < size:
+            kind = rng.random()
+            if head_age >= 55 and kind < 0.5:
+                child_age = head_age - rng.randint(24, 32)
+                grand = max(0, child_age - rng.randint(22, 30))
+                people.append(("之孙子女", min(grand, 17), rng.choice("MF")))
+            elif head_age < 50 and kind < 0.2:
+                people.append(("之父母", min(95, head_age + rng.randint(22, 32)), rng.choice("MF")))
+            else:
+                age = max(0, head_age - rng.randint(22, 36))
+                sex = rng.choice("MF")
+                people.append(("之子" if sex == "M" else "之女", age, sex))
+        return people
+
+    def _member(self, surname: str, relation: str, age: int, sex: str) -> dict[str, Any]:
+        rng = self.rng
+        given = self.fake.first_name_male() if sex == "M" else self.fake.first_name_female()
+        name = (
+            surname if relation in ("户主", "之子", "之女", "之孙子女") else self.fake.last_name()
+        ) + given
+        birth = self._birth(age)
+        health = "健康"
+        grade = ""
+        r = rng.random()
+        if r < 0.03 + 0.002 * max(0, age - 40):
+            health = "长期慢性病"
+        elif r < 0.05 + 0.002 * max(0, age - 40):
+            health = "残疾"
+            grade = str(rng.choice([1, 2, 3, 3, 4, 4]))
+        elif r < 0.065 + 0.002 * max(0, age - 40):
+            health = "患有大病"
+        if age < 16 or age >= 75:
+            labour = "无劳动力"
+        elif health == "残疾" and grade in ("1", "2"):
+            labour = "丧失劳动力"
+        elif health != "健康" or age >= 60:
+            labour = "弱劳动力或半劳动力"
+        else:
+            labour = "技能劳动力" if rng.random() < 0.15 else "普通劳动力"
+        schooling = "不在校"
+        if 3 <= age <= 5:
+            schooling = "学前教育"
+        elif 6 <= age <= 15:
+            schooling = "辍学" if rng.random() < 0.004 else "义务教育"
+        elif 16 <= age <= 18 and rng.random() < 0.85:
+            schooling = rng.choice(["普通高中", "普通高中", "中职"])
+        elif 19 <= age <= 22 and rng.random() < 0.45:
+            schooling = "大学"
+        work_place, months = "未务工", 0
+        if labour in ("普通劳动力", "技能劳动力") and schooling == "不在校" and rng.random() < 0.5:
+            work_place = rng.choice(["县内", "县内", "县外省内", "县外省内", "省外"])
+            months = rng.randint(4, 12)
+        return {
+            "name": name,
+            "id_number": self._id(birth, sex),
+            "sex": "男" if sex == "M" else "女",
+            "birth_date": birth.isoformat(),
+            "relation": relation,
+            "health": health,
+            "disability_grade": grade,
+            "labour": labour,
+            "schooling": schooling,
+            "work_place": work_place,
+            "work_months": str(months),
+            "medical_insured": "是" if rng.random() < 0.985 else "否",
+            "pension_insured": "是"
+            if age >= 16 and schooling == "不在校" and rng.random() < 0.75
+            else "否",
+            "member_phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+            if 18 <= age < 70 and rng.random() < 0.3
+            else "",
+        }
+
+    # income -----------------------------------------------------------------------------
+    def _income(self, per_capita: float, size: int) -> dict[str, Decimal]:
+        rng = self.rng
+        comp = self.cal.composition
+        weights = {k: rng.gammavariate(max(comp[k] * 20, 0.05), 1.0) for k in comp}
+        total_w = sum(weights.values())
+        net = per_capita * size
+        parts = {k: net * w / total_w for k, w in weights.items()}
+        cost_ratio = rng.uniform(0.3, 0.8)
+        business_net = parts["business"]
+        gross = business_net * (1 + cost_ratio)
+        values = {
+            "wage": _money(parts["wage"]),
+            "business": _money(gross),
+            "property_income": _money(parts["property"]),
+            "transfer": _money(parts["transfer"]),
+        }
+        total = sum(values.values(), Decimal(0))
+        # production costs make the net exactly per_capita * size (to the cent)
+        values["production_costs"] = max(total - _money(net), Decimal(0))
+        values["medical_out_of_pocket"] = _money(rng.expovariate(1 / 1500))
+        values["schooling_costs"] = Decimal(0)
+        return values
+
+    def household(self, *, village: Region, grid: int, serial: int, quintile: int) -> DemoHousehold:
+        rng = self.rng
+        size = min(8, 1 + self._poisson(self.cal.mean_size - 1))
+        lo, hi = quintile_segments(self.cal.quintile_means)[quintile]
+        per_capita = rng.uniform(lo, hi)
+        surname = self.fake.last_name()
+        members = [
+            self._member(surname, rel, age, sex) for rel, age, sex in self._household_ages(size)
+        ]
+        formerly_poor = rng.random() < self.cal.formerly_poor_share * (1.6 if quintile < 2 else 0.6)
+        low = per_capita < self.cal.monitoring_line * 1.5
+        assistance = "无"
+        if low and rng.random() < 0.35:
+            assistance = "特困供养" if size == 1 and rng.random() < 0.3 else "低保"
+        category = "非监测对象"
+        if low and rng.random() < 0.4:
+            category = "脱贫不稳定户" if formerly_poor else "边缘易致贫户"
+        elif rng.random() < 0.004:
+            category = "突发严重困难户"
+        income = self._income(per_capita, size)
+        if any(m["schooling"] in ("普通高中", "中职", "大学") for m in members):
+            income["schooling_costs"] = _money(rng.uniform(2000, 9000))
+        has_pupil = any(m["schooling"] in ("义务教育", "辍学") for m in members)
+        household_no = f"{village.code}{serial:04d}"
+        township = village.parent.name if village.parent else ""
+        base = {
+            "household_no": household_no,
+            "village": village.code,
+            "grid": str(grid),
+            "address": f"{township}{village.name}{rng.randint(1, 300)}号",
+            "phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            "formerly_poor": "是" if formerly_poor else "否",
+            "assistance": assistance,
+            "temporary_relief": "是" if low and rng.random() < 0.05 else "否",
+            "category": category,
+            "education_secured": (
+                "未保障" if any(m["schooling"] == "辍学" for m in members) else "已保障"
+            )
+            if has_pupil
+            else "不涉及",
+            "medical_secured": "已保障"
+            if all(m["medical_insured"] == "是" for m in members)
+            else "未保障",
+            "housing_secured": "未保障" if rng.random() < 0.006 else "已保障",
+            "water_secured": "未保障" if rng.random() < 0.004 else "已保障",
+            "year": str(self.cal.year),
+            **{k: str(v) for k, v in income.items()},
+        }
+        rows = []
+        for m in members:
+            values = base | m
+            rows.append([values.get(c.key, "") for c in COLUMNS])
+        history = {self.cal.year: per_capita}
+        for back in range(1, 5):
+            shock = 0.55 if back == 1 and rng.random() < 0.03 else 1.0
+            prev = history[self.cal.year - back + 1] / (rng.uniform(1.0, 1.12) * shock)
+            history[self.cal.year - back] = prev
+        return DemoHousehold(rows, household_no, per_capita, size, history)
+
+    def _poisson(self, lam: float) -> int:
+        limit, k, p = math.exp(-lam), 0, 1.0
+        while True:
+            p *= self.rng.random()
+            if p <= limit:
+                return k
+            k += 1

@@ -1,0 +1,187 @@
+"""Building the demo county: regions, grids, households, income history, one user per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.services import user_create
+from bangfu.demo.feeds import demo_feeds_load
+from bangfu.demo.generator import DemoHousehold, Generator, load_calibration
+from bangfu.feeds.importer import FeedReport
+from bangfu.regions.models import Level, Region
+from bangfu.regions.services import grid_ensure, regions_load
+from bangfu.registry.columns import COLUMNS
+from bangfu.registry.importer import ImportReport, households_import
+from bangfu.registry.models import Household, IncomeReading, IncomeRecord, ReadingKind
+from bangfu.registry.sheets import Table
+
+DEMO_COUNTY = "140123"  # 山西省太原市娄烦县, the county of seed 002
+DEMO_VILLAGE = "140123100206"  # 娄烦镇官庄村
+DEMO_NEIGHBOUR = "140123100207"
+DEMO_PASSWORD = "bangfu-demo-2026"  # noqa: S105 (printed for the demo users)
+HOUSEHOLDS_PER_GRID = 40
+
+
+@dataclass
+class DemoResult:
+    report: ImportReport
+    households: list[DemoHousehold] = field(default_factory=list)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
+    feeds: dict[str, FeedReport] = field(default_factory=dict)
+
+
+def demo_build(*, households: int, seed: int, county_code: str = DEMO_COUNTY) -> DemoResult:
+    regions_load(code=county_code)
+    county = Region.objects.get(code=county_code.ljust(12, "0"))
+    villages = list(
+        Region.objects.filter(code__startswith=county.prefix, level=Level.VILLAGE).select_related(
+            "parent"
+        )
+    )
+    gen = Generator(county=county, seed=seed, calibration=load_calibration())
+    rng = gen.rng
+    weights = [rng.uniform(0.5, 1.5) for _ in villages]
+    counts = _apportion(households, weights)
+    quintiles = [i % 5 for i in range(sum(counts))]
+    rng.shuffle(quintiles)
+    made: list[DemoHousehold] = []
+    for village, n in zip(villages, counts, strict=True):
+        if n == 0:
+            continue
+        grids = max(2, -(-n // HOUSEHOLDS_PER_GRID))
+        grid_ensure(village=village, count=grids)
+        for serial in range(1, n + 1):
+            made.append(
+                gen.household(
+                    village=village,
+                    grid=1 + (serial - 1) % grids,
+                    serial=serial,
+                    quintile=quintiles[len(made)],
+                )
+            )
+    table = Table(
+        headers=[c.header for c in COLUMNS],
+        rows=[row for h in made for row in h.rows],
+        encoding="demo",
+    )
+    report = households_import(table=table, actor=None, scope_prefix="", today=gen.today)
+    if not report.written:
+        raise RuntimeError("demo data failed validation: " + "; ".join(map(str, report.errors[:5])))
+    with transaction.atomic():
+        _history(made, gen.cal.year)
+        logins = _users(county)
+    feeds = demo_feeds_load(made, today=timezone.localdate(), seed=seed)
+    return DemoResult(report=report, households=made, logins=logins, feeds=feeds)
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
+    """Split `total` in proportion to `weights`, exactly (largest remainders)."""
+    share = sum(weights)
+    raw = [total * w / share for w in weights]
+    counts = [int(x) for x in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: raw[i] - counts[i], reverse=True)
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _history(made: list[DemoHousehold], base_year: int) -> None:
+    """Earlier years' incomes and, for monitored households, quarterly readings."""
+    ids = dict(
+        Household.objects.filter(household_no__in=[h.household_no for h in made]).values_list(
+            "household_no", "id"
+        )
+    )
+    base = {
+        r.household_id: r
+        for r in IncomeRecord.objects.filter(year=base_year, household_id__in=ids.values())
+    }
+    records, readings = [], []
+    for h in made:
+        pk = ids[h.household_no]
+        ref = base[pk]
+        for year, pc in h.history.items():
+            if year == base_year:
+                continue
+            scale = Decimal(str(pc / h.per_capita))
+            records.append(
+                IncomeRecord(
+                    household_id=pk,
+                    year=year,
+                    household_size=h.size,
+                    wage=(ref.wage * scale).quantize(Decimal("0.01")),
+                    business=(ref.business * scale).quantize(Decimal("0.01")),
+                    property_income=(ref.property_income * scale).quantize(Decimal("0.01")),
+                    transfer=(ref.transfer * scale).quantize(Decimal("0.01")),
+                    production_costs=(ref.production_costs * scale).quantize(Decimal("0.01")),
+                    medical_out_of_pocket=ref.medical_out_of_pocket,
+                    schooling_costs=ref.schooling_costs,
+                )
+            )
+        for i, period in enumerate(_quarters(base_year)):
+            net = ref.total_income - ref.production_costs
+            readings.append(
+                IncomeReading(
+                    household_id=pk,
+                    kind=ReadingKind.QUARTERLY,
+                    period=period,
+                    household_size=h.size,
+                    income=(ref.total_income / 4 * Decimal(str(1 + 0.03 * i))).quantize(
+                        Decimal("0.01")
+                    ),
+                    production_costs=(ref.production_costs / 4).quantize(Decimal("0.01")),
+                    note="网格员季度核查" if net else "",
+                )
+            )
+    IncomeRecord.objects.bulk_create(records, batch_size=2000, ignore_conflicts=True)
+    IncomeReading.objects.bulk_create(readings, batch_size=2000, ignore_conflicts=True)
+
+
+def _quarters(base_year: int) -> list[str]:
+    return [f"{base_year}-Q3", f"{base_year}-Q4", f"{base_year + 1}-Q1", f"{base_year + 1}-Q2"]
+
+
+def _users(county: Region) -> list[tuple[str, str, str]]:
+    village = Region.objects.get(code=DEMO_VILLAGE)
+    neighbour = Region.objects.get(code=DEMO_NEIGHBOUR)
+    township = village.parent
+    assert township is not None
+    grid = grid_ensure(village=village, count=1)[0]
+    plan = [
+        ("county", Role.COUNTY_OFFICER, county, None, "县乡村振兴局 王主任"),
+        ("township", Role.TOWNSHIP_CADRE, township, None, "娄烦镇 李干事"),
+        ("village", Role.VILLAGE_CADRE, village, None, "官庄村 第一书记 张书记"),
+        ("village2", Role.VILLAGE_CADRE, neighbour, None, f"{neighbour.name} 村干部 赵主任"),
+        ("grid", Role.GRID_WORKER, village, grid, "官庄村 网格员 刘网格"),
+        ("helper", Role.RESPONSIBLE_PERSON, village, None, "帮扶责任人 陈同志"),
+        ("dept", Role.DEPARTMENT_OFFICER, county, None, "县医保局 数据员"),
+        ("auditor", Role.AUDITOR, county, None, "县审计局 孙审计"),
+    ]
+    logins = []
+    for username, role, region, g, name in plan:
+        if not User.objects.filter(username=username).exists():
+            user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                region=region,
+                grid=g,
+                display_name=name,
+                work_phone="0351-5000000",
+            )
+        logins.append((username, str(role.label), region.name))
+    return logins
+
+
+def demo_exists(county_code: str = DEMO_COUNTY) -> bool:
+    return Household.objects.filter(village__code__startswith=county_code).exists()
+
+
+def today() -> dt.date:
+    return dt.date.today()
