@@ -1,0 +1,78 @@
+"""One phase of the monitoring benchmark, in its own process so that its peak memory is its own:
+    python -m bangfu.monitoring.benchmark.phase PHASE FOLDER OUT.json
+PHASE is bangfu_duckdb, bangfu_spark, duckdb_sql or pandas. Writes the seconds, the number of
+warnings and evidence rows, and a digest of the evidence in canonical order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+PERIOD = "2026-10"
+
+
+def main(phase: str, folder: Path, out: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangfu.settings")
+    import django
+
+    django.setup()
+    from bangfu.monitoring.benchmark.baselines import run_duckdb_sql, run_pandas
+    from bangfu.monitoring.context import Context
+    from bangfu.monitoring.policy import load_policy
+    from bangfu.monitoring.run import canonical, normalize, run_rules
+
+    policy = load_policy()
+    ctx = Context(
+        con=None,
+        registry=folder,
+        store=folder,
+        period=PERIOD,
+        policy=policy,  # type: ignore[arg-type]
+        scratch=folder,
+    )
+    started = time.perf_counter()
+    if phase.startswith("bangfu_"):
+        frame = run_rules(
+            engine=phase.removeprefix("bangfu_"),
+            registry=folder / "registry",
+            store=folder / "store",
+            period=PERIOD,
+            policy=policy,
+            with_mpi=False,
+        ).warnings
+    elif phase == "duckdb_sql":
+        frame = run_duckdb_sql(folder, policy, period=PERIOD, start=ctx.start, end=ctx.end)
+    elif phase == "pandas":
+        frame = run_pandas(folder, policy, period=PERIOD, start=ctx.start, end=ctx.end)
+    else:
+        raise SystemExit(f"unknown phase {phase}")
+    seconds = time.perf_counter() - started
+    pairs = frame[["household_no", "rule_id"]].drop_duplicates()
+    if "detail" in frame.columns:  # the full evidence: compare it row by row
+        digest = hashlib.sha256(
+            canonical(normalize(frame)).to_csv(index=False).encode()
+        ).hexdigest()
+    else:
+        digest = ""
+    pair_digest = hashlib.sha256(
+        pairs.sort_values(["household_no", "rule_id"]).to_csv(index=False).encode()
+    ).hexdigest()
+    out.write_text(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "warnings": len(pairs),
+                "evidence_rows": len(frame),
+                "evidence_digest": digest,
+                "warnings_digest": pair_digest,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))

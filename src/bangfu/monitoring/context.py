@@ -1,0 +1,123 @@
+"""What the rules see: the registry snapshot and the department feeds as Ibis tables, and the
+period under review."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow.parquet as pq
+from ibis.backends import BaseBackend
+
+from bangfu.feeds.sources import FEEDS
+from bangfu.feeds.store import feed_files, feed_glob
+from bangfu.monitoring.engines import read_parquet
+from bangfu.monitoring.policy import Policy
+
+
+def period_end(period: str) -> dt.date:
+    year, month = int(period[:4]), int(period[5:7])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+class Context:
+    def __init__(
+        self,
+        *,
+        con: BaseBackend,
+        registry: Path,
+        store: Path,
+        period: str,
+        policy: Policy,
+        window_months: int = 12,
+        scratch: Path,
+    ) -> None:
+        self.con = con
+        self.registry = registry
+        self.store = store
+        self.period = period
+        self.policy = policy
+        self.line = policy.line
+        self.year = int(period[:4])
+        self.end = period_end(period)
+        months = self.end.year * 12 + self.end.month - window_months
+        self.start = dt.date(months // 12, months % 12 + 1, 1)
+        self.scratch = scratch
+
+    def _read(self, name: str, path: str) -> ir.Table:
+        return read_parquet(self.con, path, name)
+
+    @cached_property
+    def households(self) -> ir.Table:
+        return self._read("households", str(self.registry / "households.parquet"))
+
+    @cached_property
+    def members(self) -> ir.Table:
+        return self._read("members", str(self.registry / "members.parquet"))
+
+    @cached_property
+    def incomes(self) -> ir.Table:
+        return self._read("incomes", str(self.registry / "incomes.parquet"))
+
+    def incomes_per_capita(self) -> ir.Table:
+        t = self.incomes
+        total = t.wage + t.business + t.property_income + t.transfer
+        net = total - t.production_costs
+        return t.mutate(total_income=total, net_income=net, per_capita=net / t.size)
+
+    @cached_property
+    def _latest_income(self) -> ir.Table:
+        inc = self.incomes_per_capita()
+        inc = inc.filter(inc.year <= self.year)
+        last = inc.group_by("household_no").aggregate(last_year=inc.year.max())
+        j = inc.join(last, (inc.household_no == last.household_no) & (inc.year == last.last_year))
+        return j.drop("last_year")
+
+    def latest_income(self) -> ir.Table:
+        """Each household's most recent annual record up to the period's year."""
+        return self._latest_income
+
+    def readings_per_capita(self) -> ir.Table:
+        r = self._read("readings", str(self.registry / "readings.parquet"))
+        r = r.select("household_no", "period", "kind", "size", "income", "production_costs")
+        grid = self.feed_all("grid")
+        g = grid.select(
+            household_no=grid.household_no,
+            period=grid.period,
+            kind=ibis.ifelse(grid.kind == "季度", "quarter", "month"),
+            size=grid.household_size,
+            income=grid.income,
+            production_costs=grid.production_costs.fill_null(0.0),
+        )
+        both = r.union(g)
+        # 2026-Q2 sorts as 2026-06 (the quarter's last month), so months and quarters compare
+        quarter = both.period.substr(5, 1) == "Q"
+        month = (both.period.substr(6, 1).cast("int32") * 3).cast("string").lpad(2, "0")
+        key = ibis.ifelse(quarter, both.period.substr(0, 5) + month, both.period)
+        both = both.mutate(period_key=key)
+        both = both.filter(both.period_key <= self.period)
+        return both.mutate(per_capita=(both.income - both.production_costs) / both.size)
+
+    def feed_all(self, code: str) -> ir.Table:
+        spec = FEEDS[code]
+        if feed_files(code, self.store):
+            t = self._read(f"feed_{code}", feed_glob(code, self.store))
+        else:
+            empty = self.scratch / f"empty_{code}.parquet"
+            pq.write_table(spec.arrow_schema().empty_table(), empty)
+            t = self._read(f"feed_{code}", str(empty))
+        if not spec.keyed_by_person:
+            return t
+        # records of people the registry does not hold cannot flag a household: an inner join
+        who = self.members.select("person_hash", "household_no")
+        return t.join(who, "person_hash")
+
+    def feed_in_window(self, code: str) -> ir.Table:
+        t = self.feed_all(code)
+        return t.filter(
+            (t.event_date >= ibis.literal(self.start)) & (t.event_date <= ibis.literal(self.end))
+        )

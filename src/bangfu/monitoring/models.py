@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.registry.models import Category, Household
+
+
+class WarningStatus(models.TextChoices):
+    NEW = "new", _("待处理")
+    DISMISSED = "dismissed", _("已排除")
+    LEAD = "lead", _("已转为线索")
+
+
+class RiskWarning(models.Model):  # 预警: one rule flagging one household in one period
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="warnings")
+    period = models.CharField(_("期间"), max_length=7)  # YYYY-MM
+    rule_id = models.CharField(_("规则"), max_length=32)
+    rule_kind = models.CharField(_("规则类型"), max_length=48)
+    rule_title = models.CharField(_("规则名称"), max_length=128)
+    clause = models.TextField(_("政策条款"), blank=True)
+    risk_types = models.JSONField(_("风险类型"), default=list)
+    risk_text = models.CharField(max_length=255, blank=True)  # 因病、因残: for filtering
+    category = models.CharField(_("建议类别"), max_length=8, choices=Category.choices)
+    policy_version = models.CharField(_("政策版本"), max_length=32)
+    evidence = models.JSONField(_("依据"), default=list)  # [{value, reference, detail, source}]
+    status = models.CharField(
+        _("状态"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.NEW
+    )
+    status_reason = models.CharField(_("处理说明"), max_length=255, blank=True)
+    status_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey("MonitoringRun", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period", "household_id", "rule_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "period", "rule_id"], name="warning_unique_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "rule_id", "status"], name="warning_filter_idx")]
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.period} {self.rule_id}"
+
+
+class MonitoringRun(models.Model):  # 一次批量监测
+    period = models.CharField(_("期间"), max_length=7)
+    engine = models.CharField(_("引擎"), max_length=16)
+    policy_version = models.CharField(_("政策版本"), max_length=32)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("监测运行")
+        verbose_name_plural = _("监测运行")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.engine} {self.started_at:%Y-%m-%d %H:%M}"

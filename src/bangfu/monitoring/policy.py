@@ -1,0 +1,142 @@
+"""Policy as data: one TOML file per province and year (监测标准, rule thresholds, the
+Alkire-Foster dimensions). Changing a threshold is editing the file, never the code."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+POLICY_DIR = Path(__file__).parent / "policies"
+CATEGORIES = {"unstable", "edge", "sudden", "by_history"}
+RISK_TYPES = {
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因产业项目失败",
+    "因务工就业不稳",
+    "缺劳动力",
+    "住房安全",
+    "饮水安全",
+    "收入骤减或支出骤增",
+    "其他",
+}
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    kind: str
+    title: str
+    clause: str
+    risk_types: tuple[str, ...]
+    category: str  # unstable | edge | sudden | by_history (formerly poor -> unstable, else edge)
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Indicator:  # an Alkire-Foster indicator
+    id: str
+    title: str
+    dimension: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    province: str
+    year: int
+    version: str
+    title: str
+    line: float  # 监测标准, yuan per person per year
+    rules: tuple[RuleSpec, ...]
+    af_k: float
+    indicators: tuple[Indicator, ...] = field(default=())
+    path: Path | None = None
+
+    def rule(self, rule_id: str) -> RuleSpec:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _need(d: dict[str, Any], key: str, where: str) -> Any:
+    if key not in d:
+        raise PolicyError(f"{where}: 缺少 {key}")
+    return d[key]
+
+
+def parse_policy(text: str, path: Path | None = None) -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"政策文件格式错误：{exc}") from None
+    head = _need(data, "policy", "政策文件")
+    rules = []
+    seen: set[str] = set()
+    from bangfu.monitoring.rules import RULE_KINDS
+
+    for i, raw in enumerate(data.get("rule", []), start=1):
+        where = f"第{i}条规则"
+        rid = _need(raw, "id", where)
+        kind = _need(raw, "kind", where)
+        if rid in seen:
+            raise PolicyError(f"{where}: 规则编号重复 {rid}")
+        seen.add(rid)
+        if kind not in RULE_KINDS:
+            raise PolicyError(f"{where}: 未知的规则类型 {kind}")
+        risk = tuple(_need(raw, "risk_types", where))
+        unknown = set(risk) - RISK_TYPES
+        if unknown:
+            raise PolicyError(f"{where}: 未知的风险类型 {'、'.join(sorted(unknown))}")
+        category = _need(raw, "category", where)
+        if category not in CATEGORIES:
+            raise PolicyError(f"{where}: 未知的监测类别 {category}")
+        params = dict(raw.get("params", {}))
+        RULE_KINDS[kind].check(params, where)
+        rules.append(
+            RuleSpec(
+                rid, kind, _need(raw, "title", where), raw.get("clause", ""), risk, category, params
+            )
+        )
+    af = data.get("deprivation", {})
+    indicators = tuple(
+        Indicator(
+            _need(d, "id", "剥夺指标"),
+            d.get("title", d["id"]),
+            d.get("dimension", ""),
+            float(_need(d, "weight", "剥夺指标")),
+        )
+        for d in af.get("indicator", [])
+    )
+    if indicators and abs(sum(i.weight for i in indicators) - 1) > 1e-9:
+        raise PolicyError("剥夺指标权重之和应为1")
+    return Policy(
+        province=str(_need(head, "province", "policy")),
+        year=int(_need(head, "year", "policy")),
+        version=str(_need(head, "version", "policy")),
+        title=str(head.get("title", "")),
+        line=float(_need(head, "monitoring_line", "policy")),
+        rules=tuple(rules),
+        af_k=float(af.get("k", 1 / 3)),
+        indicators=indicators,
+        path=path,
+    )
+
+
+def load_policy(path: Path | str | None = None) -> Policy:
+    """The policy at `path`, else BANGFU_POLICY, else the demo province's shipped default."""
+    chosen = Path(path or getattr(settings, "BANGFU_POLICY", "") or POLICY_DIR / "14-2026.toml")
+    if not chosen.exists():
+        raise PolicyError(f"政策文件不存在：{chosen}")
+    return parse_policy(chosen.read_text(encoding="utf-8"), chosen)

@@ -1,0 +1,59 @@
+import pytest
+
+from bangfu.monitoring.policy import PolicyError, load_policy, parse_policy
+
+HEAD = """
+[policy]
+province = "14"
+year = 2026
+version = "t-1"
+monitoring_line = 7000
+"""
+
+
+def test_shipped_policy_loads_with_every_rule_kind():
+    from bangfu.monitoring.rules import RULE_KINDS
+
+    policy = load_policy()
+    assert policy.line == 7300 and len(policy.rules) == 15
+    assert {r.kind for r in policy.rules} == set(RULE_KINDS)
+    assert abs(sum(i.weight for i in policy.indicators) - 1) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ('id="A"\nkind="nope"\ntitle="t"\nrisk_types=["因病"]\ncategory="edge"', "未知的规则类型"),
+        (
+            'id="A"\nkind="income_near_line"\ntitle="t"\nrisk_types=["因病"]\ncategory="edge"',
+            "缺少参数 margin",
+        ),
+        (
+            'id="A"\nkind="income_near_line"\ntitle="t"\nrisk_types=["因病"]\ncategory="edge"\n'
+            'params={margin="high"}',
+            "应为数值",
+        ),
+        (
+            'id="A"\nkind="income_below_line"\ntitle="t"\nrisk_types=["因穷"]\ncategory="edge"',
+            "未知的风险类型",
+        ),
+        (
+            'id="A"\nkind="income_below_line"\ntitle="t"\nrisk_types=["因病"]\ncategory="vip"',
+            "未知的监测类别",
+        ),
+        (
+            'id="A"\nkind="income_below_line"\ntitle="t"\nrisk_types=["因病"]\ncategory="edge"\n'
+            "params={x=1}",
+            "没有参数 x",
+        ),
+    ],
+)
+def test_bad_rules_are_refused_with_a_reason(rule, message):
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(HEAD + "[[rule]]\n" + rule)
+
+
+def test_weights_must_sum_to_one():
+    text = HEAD + '[deprivation]\nk=0.3\n[[deprivation.indicator]]\nid="income"\nweight=0.5\n'
+    with pytest.raises(PolicyError, match="权重之和"):
+        parse_policy(text)
