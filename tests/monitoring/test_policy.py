@@ -15,7 +15,7 @@ def test_shipped_policy_loads_with_every_rule_kind():
     from bangfu.monitoring.rules import RULE_KINDS
 
     policy = load_policy()
-    assert policy.line == 7300 and len(policy.rules) == 15
+    assert policy.line == 7300 and len(policy.rules) == 16
     assert {r.kind for r in policy.rules} == set(RULE_KINDS)
     assert abs(sum(i.weight for i in policy.indicators) - 1) < 1e-9
 

@@ -119,7 +119,7 @@ def test_each_rule_fires_where_it_should(county):
         {"value": 5000.0, "reference": 7300.0, "detail": "", "source": "income:2025"}
     ]
     assert low.category == "edge" and low.risk_types == ["收入骤减或支出骤增"]
-    assert low.policy_version == "14-2026.1" and "监测标准" in low.clause
+    assert low.policy_version == "14-2026.2" and "监测标准" in low.clause
     death = RiskWarning.objects.get(rule_id="R12")
     assert death.evidence[0]["detail"] == "P1" and death.category == "sudden"
     sick = RiskWarning.objects.get(rule_id="R05")

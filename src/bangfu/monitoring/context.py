@@ -17,6 +17,7 @@ from bangfu.feeds.sources import FEEDS
 from bangfu.feeds.store import feed_files, feed_glob
 from bangfu.monitoring.engines import read_parquet
 from bangfu.monitoring.policy import Policy
+from bangfu.monitoring.vulnerability import VulnerabilityModel
 
 
 def period_end(period: str) -> dt.date:
@@ -47,9 +48,15 @@ class Context:
         months = self.end.year * 12 + self.end.month - window_months
         self.start = dt.date(months // 12, months % 12 + 1, 1)
         self.scratch = scratch
+        self.skipped: dict[str, str] = {}  # rule id -> why it could not be built
 
     def _read(self, name: str, path: str) -> ir.Table:
         return read_parquet(self.con, path, name)
+
+    @cached_property
+    def vulnerability_model(self) -> VulnerabilityModel:
+        """The fitted model in the store (models/vulnerability.json); ModelMissing if none."""
+        return VulnerabilityModel.load(self.store / "models")
 
     @cached_property
     def households(self) -> ir.Table:

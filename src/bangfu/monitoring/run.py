@@ -19,16 +19,21 @@ from bangfu.monitoring.deprivation import mpi_by_region
 from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.policy import Policy
 from bangfu.monitoring.rules import RULE_KINDS
+from bangfu.monitoring.vulnerability import ModelMissing
 
 COLUMNS = ["household_no", "rule_id", "category", "value", "reference", "detail", "source"]
 
 
 def warnings_expr(ctx: Context) -> ir.Table:
     """Every rule of the policy, each projected onto the evidence columns, in one union."""
-    parts = [
-        RULE_KINDS[spec.kind].build(ctx, spec).mutate(rule_id=ibis.literal(spec.id))
-        for spec in ctx.policy.rules
-    ]
+    parts = []
+    for spec in ctx.policy.rules:
+        try:
+            parts.append(
+                RULE_KINDS[spec.kind].build(ctx, spec).mutate(rule_id=ibis.literal(spec.id))
+            )
+        except ModelMissing as exc:  # a model rule without a model: the others still run
+            ctx.skipped[spec.id] = str(exc)
     if not parts:
         raise ValueError("policy has no rules")
     union = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
@@ -69,6 +74,7 @@ class RunResult:
     seconds: float
     by_rule: dict[str, int] = field(default_factory=dict)
     mpi: dict[str, dict[str, Any]] = field(default_factory=dict)  # by township code
+    skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why it did not run
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -80,6 +86,7 @@ class RunResult:
             "warnings": int(sum(self.by_rule.values())),
             "warnings_by_rule": self.by_rule,
             "seconds": round(self.seconds, 2),
+            "rules_skipped": self.skipped,
             "mpi_by_township": {
                 code: {k: round(v, 4) for k, v in m.items() if k in ("H", "A", "M0")}
                 | {"n": m["n"]}
@@ -127,14 +134,19 @@ def run_rules(
             households = int(ctx.households.count().execute())
             say(f"编译 {len(policy.rules)} 条规则，扫描 {households} 户")
             frame = normalize(con.execute(warnings_expr(ctx)))
+            for rule_id, why in ctx.skipped.items():
+                say(f"规则 {rule_id} 未运行：{why}")
             mpi = {}
             if with_mpi:
                 say("计算多维剥夺指数（Alkire-Foster）")
                 mpi = mpi_by_region(ctx, "township")
+            skipped = dict(ctx.skipped)
     finally:
         disconnect(con)
     pairs = frame[["household_no", "rule_id"]].drop_duplicates()
     by_rule = dict(sorted(Counter(pairs["rule_id"]).items()))
     seconds = time.perf_counter() - started
     say(f"完成：{len(pairs)} 条预警，{seconds:.1f} 秒")
-    return RunResult(engine, period, policy.version, households, frame, seconds, by_rule, mpi)
+    return RunResult(
+        engine, period, policy.version, households, frame, seconds, by_rule, mpi, skipped
+    )

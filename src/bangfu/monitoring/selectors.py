@@ -85,6 +85,10 @@ def _source_label(source: str) -> str:
         return f"{tail}年度收支记录"
     if head == "reading":
         return f"网格员收入核查（{tail}）"
+    if head == "model":
+        name, _, years = tail.partition(":")
+        if name == "vulnerability":
+            return f"脆弱性模型（以{years}年收入历史估计）"
     return SOURCE_LABELS.get(head, source)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,20 @@ from django.http import Http404
 from django.utils import timezone
 
 from bangfu.audit.services import audit_record
-from bangfu.monitoring.context import period_end
+from bangfu.monitoring.context import Context, period_end
+from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus
 from bangfu.monitoring.policy import Policy, load_policy
 from bangfu.monitoring.run import RunResult, run_rules
 from bangfu.monitoring.snapshot import registry_snapshot
+from bangfu.monitoring.vulnerability import (
+    MODEL_FILE,
+    ModelMissing,
+    VulnerabilityModel,
+    evaluate,
+    fit_frame,
+    transitions,
+)
 from bangfu.registry.models import Household
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -50,6 +60,14 @@ def monitor_run(
     policy = policy or load_policy()
     store = Path(settings.HOME) / "store"
     say = progress or (lambda _m: None)
+    fit_error = ""
+    if _uses_model(policy) and not (store / "models" / MODEL_FILE).exists():
+        say("首次运行：训练脆弱性模型")
+        try:
+            vulnerability_fit(period=period, policy=policy, progress=say)
+        except ModelMissing as exc:
+            fit_error = str(exc)
+            say(f"脆弱性模型未训练：{exc}")
     run = MonitoringRun.objects.create(period=period, engine=engine, policy_version=policy.version)
     with tempfile.TemporaryDirectory(prefix="bangfu-snapshot-") as tmp:
         say("导出农户信息快照")
@@ -63,11 +81,79 @@ def monitor_run(
             progress=say,
             spark_master=spark_master,
         )
+    if fit_error:
+        result.skipped = dict.fromkeys(result.skipped, fit_error)
     warnings_store(run=run, result=result, policy=policy)
     run.finished_at = timezone.now()
     run.summary = result.summary()
     run.save(update_fields=["finished_at", "summary"])
     return run, result
+
+
+def _uses_model(policy: Policy) -> bool:
+    return any(r.kind == "vulnerability" for r in policy.rules)
+
+
+def _param(policy: Policy, kind: str, name: str, default: float) -> float:
+    for rule in policy.rules:
+        if rule.kind == kind:
+            return float(rule.params[name])
+    return default
+
+
+@contextmanager
+def analysis_context(*, period: str, policy: Policy, engine: str = "duckdb") -> Iterator[Context]:
+    """The registry as of the period's end and the store, as Ibis tables on `engine`, for as
+    long as the block runs (the snapshot and the connection go when it ends)."""
+    with tempfile.TemporaryDirectory(prefix="bangfu-snapshot-") as tmp:
+        registry_snapshot(folder=Path(tmp), day=period_end(period))
+        con = connect(engine)
+        try:
+            yield Context(
+                con=con,
+                registry=Path(tmp),
+                store=Path(settings.HOME) / "store",
+                period=period,
+                policy=policy,
+                scratch=Path(tmp),
+            )
+        finally:
+            disconnect(con)
+
+
+def vulnerability_fit(
+    *,
+    period: str | None = None,
+    policy: Policy | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> VulnerabilityModel:
+    """Fit the vulnerability model on every year of income history up to the period's year,
+    evaluate it on the last year held out (against the policy's income rules), and save it
+    with that evaluation in the analytical store."""
+    period = period or current_period()
+    if not PERIOD.match(period):
+        raise MonitoringError(f"期间格式应为 YYYY-MM：{period}")
+    policy = policy or load_policy()
+    say = progress or (lambda _m: None)
+    say("导出农户信息快照")
+    with analysis_context(period=period, policy=policy) as ctx:
+        say("读取收入历史")
+        frame = transitions(ctx)
+    say(f"估计模型：{len(frame)} 个户-年观测")
+    try:
+        evaluation = evaluate(
+            frame,
+            line=policy.line,
+            near_margin=_param(policy, "income_near_line", "margin", 0.5),
+            drop=_param(policy, "income_drop_year", "drop", 0.3),
+            threshold=_param(policy, "vulnerability", "min_probability", 0.5),
+        )
+    except ModelMissing as exc:
+        evaluation = {"skipped": str(exc)}
+    model = fit_frame(frame, line=policy.line)
+    model.evaluation = evaluation
+    model.save(Path(settings.HOME) / "store" / "models")
+    return model
 
 
 @transaction.atomic
@@ -122,7 +208,8 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
                 setattr(w, name, value)
             changed.append(w)
     RiskWarning.objects.bulk_create(new, batch_size=2000)
-    RiskWarning.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=2000)
+    if changed:
+        RiskWarning.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=2000)
     stale = [
         w.pk for key, w in existing.items() if key not in keep and w.status == WarningStatus.NEW
     ]

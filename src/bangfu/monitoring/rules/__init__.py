@@ -13,7 +13,7 @@ Adding a kind: write a class with `params` and `build`, and list it in RULE_KIND
 
 from __future__ import annotations
 
-from bangfu.monitoring.rules import events, guarantees, income, spending
+from bangfu.monitoring.rules import events, guarantees, income, model, spending
 from bangfu.monitoring.rules.base import RuleKind
 
 RULE_KINDS: dict[str, RuleKind] = {
@@ -34,5 +34,6 @@ RULE_KINDS: dict[str, RuleKind] = {
         events.EarnerLost(),
         events.EarnerUnemployed(),
         events.DibaoCancelledLowIncome(),
+        model.Vulnerable(),
     )
 }
