@@ -15,7 +15,7 @@ from ibis.backends import BaseBackend
 
 from bangfu.feeds.sources import FEEDS
 from bangfu.feeds.store import feed_files, feed_glob
-from bangfu.monitoring.engines import read_parquet
+from bangfu.monitoring.engines import keep_greatest, read_parquet
 from bangfu.monitoring.policy import Policy
 from bangfu.monitoring.vulnerability import VulnerabilityModel
 
@@ -49,6 +49,8 @@ class Context:
         self.start = dt.date(months // 12, months % 12 + 1, 1)
         self.scratch = scratch
         self.skipped: dict[str, str] = {}  # rule id -> why it could not be built
+        self._feeds: dict[str, ir.Table] = {}
+        self._windowed: dict[str, ir.Table] = {}
 
     def _read(self, name: str, path: str) -> ir.Table:
         return read_parquet(self.con, path, name)
@@ -61,6 +63,10 @@ class Context:
     @cached_property
     def households(self) -> ir.Table:
         return self._read("households", str(self.registry / "households.parquet"))
+
+    def household_count(self) -> int:
+        """From the snapshot's Parquet metadata: no query needed."""
+        return int(pq.ParquetFile(self.registry / "households.parquet").metadata.num_rows)
 
     @cached_property
     def members(self) -> ir.Table:
@@ -80,9 +86,8 @@ class Context:
     def _latest_income(self) -> ir.Table:
         inc = self.incomes_per_capita()
         inc = inc.filter(inc.year <= self.year)
-        last = inc.group_by("household_no").aggregate(last_year=inc.year.max())
-        j = inc.join(last, (inc.household_no == last.household_no) & (inc.year == last.last_year))
-        return j.drop("last_year")
+        # one pass (a window), as an expert would write it, not an aggregate joined back
+        return keep_greatest(self.con, inc, "year", by="household_no")
 
     def latest_income(self) -> ir.Table:
         """Each household's most recent annual record up to the period's year."""
@@ -102,14 +107,21 @@ class Context:
         )
         both = r.union(g)
         # 2026-Q2 sorts as 2026-06 (the quarter's last month), so months and quarters compare
-        quarter = both.period.substr(5, 1) == "Q"
-        month = (both.period.substr(6, 1).cast("int32") * 3).cast("string").lpad(2, "0")
-        key = ibis.ifelse(quarter, both.period.substr(0, 5) + month, both.period)
+        last_month = ibis.cases(
+            *[(both.period.substr(5, 2) == f"Q{q}", f"{3 * q:02d}") for q in (1, 2, 3, 4)],
+            else_=None,
+        )
+        key = (both.period.substr(0, 5) + last_month).fill_null(both.period)
         both = both.mutate(period_key=key)
         both = both.filter(both.period_key <= self.period)
         return both.mutate(per_capita=(both.income - both.production_costs) / both.size)
 
     def feed_all(self, code: str) -> ir.Table:
+        if code not in self._feeds:
+            self._feeds[code] = self._feed(code)
+        return self._feeds[code]
+
+    def _feed(self, code: str) -> ir.Table:
         spec = FEEDS[code]
         if feed_files(code, self.store):
             t = self._read(f"feed_{code}", feed_glob(code, self.store))
@@ -124,7 +136,16 @@ class Context:
         return t.join(who, "person_hash")
 
     def feed_in_window(self, code: str) -> ir.Table:
-        t = self.feed_all(code)
-        return t.filter(
-            (t.event_date >= ibis.literal(self.start)) & (t.event_date <= ibis.literal(self.end))
-        )
+        """The source's records of the last `window_months` months, of people in the
+        registry. One expression per source, shared by every rule that reads it, so that the
+        engine computes it once."""
+        if code not in self._windowed:
+            t = self.feed_all(code)
+            windowed = t.filter(
+                (t.event_date >= ibis.literal(self.start))
+                & (t.event_date <= ibis.literal(self.end))
+            )
+            # a view, so that a rule's own filter is not merged into this one's: every rule then
+            # reads the same subquery, which the engine computes once
+            self._windowed[code] = windowed.view()
+        return self._windowed[code]
