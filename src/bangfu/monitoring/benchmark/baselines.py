@@ -162,13 +162,11 @@ def run_duckdb_sql(
 
             pq.write_table(FEEDS[code].arrow_schema().empty_table(), empty)
             con.execute(f"CREATE VIEW {code} AS SELECT * FROM read_parquet('{empty}')")
-    # fetched as Arrow: DuckDB's own pandas conversion stalled at a million households
-    out = (
-        con.execute(duckdb_sql(policy, period=period, start=start, end=end))
-        .arrow()
-        .read_all()
-        .to_pandas()
-    )
+    # A relation (con.sql), not a prepared statement (con.execute): with DuckDB 1.5 the
+    # latter's pending-query path stalled for good at a million households (every thread
+    # waiting, no CPU used), with this query and with bangfu's alike. Ibis uses con.sql too.
+    out = con.sql(duckdb_sql(policy, period=period, start=start, end=end)).to_arrow_table()
+    out = out.to_pandas()
     con.close()
     return out
 

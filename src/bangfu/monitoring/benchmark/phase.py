@@ -1,12 +1,14 @@
 """One phase of the monitoring benchmark, in its own process so that its peak memory is its own:
     python -m bangfu.monitoring.benchmark.phase PHASE FOLDER OUT.json
 PHASE is bangfu_duckdb, bangfu_spark, duckdb_sql or pandas. Writes the seconds, the number of
-warnings and evidence rows, and a digest of the evidence in canonical order."""
+warnings and evidence rows, a digest of the evidence in canonical order, and the process's
+peak resident memory."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import sys
@@ -40,6 +42,10 @@ def main(phase: str, folder: Path, out: Path) -> None:
         policy=policy,  # type: ignore[arg-type]
         scratch=folder,
     )
+    if phase.startswith("bangfu_"):  # imports are not the run: load the backend's modules now
+        importlib.import_module(
+            f"ibis.backends.{phase.removeprefix('bangfu_').replace('spark', 'pyspark')}"
+        )
     started = time.perf_counter()
     if phase.startswith("bangfu_"):
         frame = run_rules(
@@ -70,6 +76,7 @@ def main(phase: str, folder: Path, out: Path) -> None:
     out.write_text(
         json.dumps(
             {
+                "peak_rss_mb": _peak_rss_mb(),
                 "seconds": seconds,
                 "warnings": len(pairs),
                 "evidence_rows": len(frame),
@@ -78,6 +85,18 @@ def main(phase: str, folder: Path, out: Path) -> None:
             }
         )
     )
+
+
+def _peak_rss_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM, reset by exec; the kernel's ru_maxrss
+    is not: it would report the parent's size at the fork)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         mon.add_argument("--engines", default="duckdb")
         mon.add_argument("--no-pandas", action="store_true")
         mon.add_argument("--keep", type=Path, help="保留合成数据的目录")
+        mon.add_argument("--repeat", type=int, default=3, help="每个阶段运行次数，取中位数")
         mon.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             engines=engines,
             keep=options["keep"],
             with_pandas=not options["no_pandas"],
+            repeat=max(1, options["repeat"]),
             progress=_say,
         )
         self.stdout.write(
