@@ -32,6 +32,18 @@ class PolicyError(ValueError):
     pass
 
 
+# Defaults for [identification] in the policy file: calendar days per step of the chain.
+DEADLINES = {
+    "verify_days": 7,  # 入户核查
+    "appraise_days": 7,  # 村级评议
+    "publish_days": 3,  # 评议后张榜公示
+    "notice_days": 5,  # 公示期
+    "close_notice_days": 2,  # 公示期满后报乡镇
+    "township_days": 5,  # 乡镇审核
+    "county_days": 5,  # 县级审批
+}
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     id: str
@@ -62,6 +74,8 @@ class Policy:
     af_k: float
     indicators: tuple[Indicator, ...] = field(default=())
     path: Path | None = None
+    # days allowed for each step of the identification chain, and the public notice's length
+    deadlines: dict[str, int] = field(default_factory=lambda: dict(DEADLINES))
 
     def rule(self, rule_id: str) -> RuleSpec:
         for r in self.rules:
@@ -121,7 +135,15 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     )
     if indicators and abs(sum(i.weight for i in indicators) - 1) > 1e-9:
         raise PolicyError("剥夺指标权重之和应为1")
+    ident = dict(data.get("identification", {}))
+    unknown_keys = set(ident) - set(DEADLINES)
+    if unknown_keys:
+        raise PolicyError(f"identification: 没有参数 {'、'.join(sorted(unknown_keys))}")
+    for key, days in ident.items():
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
+            raise PolicyError(f"identification: {key} 应为 1 至 90 的整数（天）")
     return Policy(
+        deadlines=DEADLINES | ident,
         province=str(_need(head, "province", "policy")),
         year=int(_need(head, "year", "policy")),
         version=str(_need(head, "version", "policy")),
