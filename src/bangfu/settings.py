@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "bangfu.registry",
     "bangfu.feeds",
     "bangfu.monitoring",
+    "bangfu.cases",
     "bangfu.demo",
     "bangfu.web",
 ]

@@ -16,6 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from bangfu.audit.services import audit_record
+from bangfu.cases.models import Channel
+from bangfu.cases.services import lead_open
 from bangfu.monitoring.context import Context, period_end
 from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus
@@ -233,6 +235,15 @@ def warning_set_status(*, user: Any, warning: RiskWarning, status: str, reason: 
     warning.status, warning.status_reason = status, reason
     warning.status_by, warning.status_at = user, timezone.now()
     warning.save(update_fields=["status", "status_reason", "status_by", "status_at", "updated_at"])
+    if status == WarningStatus.LEAD:  # the hand-over: a case opens, or the signal joins it
+        lead_open(
+            household=warning.household,
+            channel=Channel.WARNING,
+            by=user,
+            note=f"{warning.rule_id} {warning.rule_title}" + (f"：{reason}" if reason else ""),
+            risk_types=warning.risk_types,
+            warning=warning,
+        )
     audit_record(
         actor=user,
         action="update",

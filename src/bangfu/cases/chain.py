@@ -1,0 +1,97 @@
+"""The identification chain as data: for each action, the stage it starts from, the stage it
+leads to, the role that may take it, and the deadline of the stage it opens (a key of the
+policy file's [identification] table). services.case_act enforces it; the pages read it to
+offer each user only the actions open to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bangfu.accounts.models import Role
+from bangfu.cases.models import Stage
+from bangfu.regions.models import Level
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    source: Stage
+    target: Stage
+    role: Role
+    note_required: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action("verify", "登记入户核查结果", Stage.LEAD, Stage.VERIFIED, Role.VILLAGE_CADRE),
+        Action(
+            "appraise", "登记村级评议（同意）", Stage.VERIFIED, Stage.APPRAISED, Role.VILLAGE_CADRE
+        ),
+        Action(
+            "appraise_reject",
+            "登记村级评议（不同意）",
+            Stage.VERIFIED,
+            Stage.NOT_IDENTIFIED,
+            Role.VILLAGE_CADRE,
+            note_required=True,
+        ),
+        Action("publish", "开始公示", Stage.APPRAISED, Stage.NOTICE, Role.VILLAGE_CADRE),
+        Action(
+            "close_notice", "公示期满，报乡镇审核", Stage.NOTICE, Stage.TOWNSHIP, Role.VILLAGE_CADRE
+        ),
+        Action(
+            "township_approve", "乡镇审核通过", Stage.TOWNSHIP, Stage.COUNTY, Role.TOWNSHIP_CADRE
+        ),
+        Action(
+            "township_reject",
+            "乡镇审核不通过",
+            Stage.TOWNSHIP,
+            Stage.NOT_IDENTIFIED,
+            Role.TOWNSHIP_CADRE,
+            note_required=True,
+        ),
+        Action(
+            "county_approve",
+            "县级审批：纳入监测",
+            Stage.COUNTY,
+            Stage.MONITORING,
+            Role.COUNTY_OFFICER,
+        ),
+        Action(
+            "county_reject",
+            "县级审批：不予认定",
+            Stage.COUNTY,
+            Stage.NOT_IDENTIFIED,
+            Role.COUNTY_OFFICER,
+            note_required=True,
+        ),
+    )
+}
+
+# The deadline (policy key) of each stage that waits for someone to act.
+STAGE_DEADLINE = {
+    Stage.LEAD: "verify_days",
+    Stage.VERIFIED: "appraise_days",
+    Stage.APPRAISED: "publish_days",
+    Stage.NOTICE: "close_notice_days",  # counted from the notice's last day
+    Stage.TOWNSHIP: "township_days",
+    Stage.COUNTY: "county_days",
+}
+OPEN_STAGES = tuple(STAGE_DEADLINE)
+CLOSED_STAGES = (Stage.NOT_IDENTIFIED,)
+
+# Who acts in each stage, by level: an overdue step is listed for the levels above it.
+STAGE_LEVEL = {
+    Stage.LEAD: Level.VILLAGE,
+    Stage.VERIFIED: Level.VILLAGE,
+    Stage.APPRAISED: Level.VILLAGE,
+    Stage.NOTICE: Level.VILLAGE,
+    Stage.TOWNSHIP: Level.TOWNSHIP,
+    Stage.COUNTY: Level.COUNTY,
+}
+
+
+def actions_from(stage: str) -> list[Action]:
+    return [a for a in ACTIONS.values() if a.source == stage]

@@ -1,0 +1,84 @@
+"""Reads of cases, always through the user's region (as for the registry: out of scope is 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, actions_from
+from bangfu.cases.models import Case, DeclarationStatus, SelfDeclaration, Stage
+from bangfu.regions.models import Level
+
+
+def cases_in_scope(*, user: User) -> QuerySet[Case]:
+    if not user.is_authenticated or not user.can_read_registry or user.region is None:
+        return Case.objects.none()
+    qs = Case.objects.filter(household__village__code__startswith=user.region.prefix)
+    if user.role == Role.GRID_WORKER:
+        qs = qs.filter(household__grid=user.grid)
+    return qs.select_related("household", "household__village")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    stage: str = ""
+    village: str = ""
+    overdue: bool = False
+
+
+def case_list_for_user(
+    *, user: User, filters: CaseFilters, today: dt.date | None = None
+) -> QuerySet[Case]:
+    qs = cases_in_scope(user=user)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.village:
+        qs = qs.filter(household__village_id=filters.village)
+    if filters.overdue:
+        qs = qs.filter(stage__in=OPEN_STAGES, due__lt=today or timezone.localdate())
+    return qs.order_by("due", "household__household_no")
+
+
+def case_get_for_user(*, user: User, pk: int) -> Case:
+    try:
+        return cases_in_scope(user=user).get(pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def overdue_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """Steps past their deadline that the levels below this user's are to take: the township
+    sees its villages' overdue steps, the county its townships' and villages'."""
+    if user.region is None or user.role not in (Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER):
+        return Case.objects.none()
+    mine = Level(user.region.level)
+    below = [s for s in OPEN_STAGES if STAGE_LEVEL[s] > mine]
+    return (
+        cases_in_scope(user=user)
+        .filter(stage__in=below, due__lt=today or timezone.localdate())
+        .order_by("due")
+    )
+
+
+def actions_for_user(*, user: User, case: Case) -> list[Action]:
+    """The actions this user may take on this case now (the pages offer only these)."""
+    return [a for a in actions_from(case.stage) if a.role == user.role]
+
+
+def declarations_for_user(*, user: User) -> QuerySet[SelfDeclaration]:
+    """Unmatched self-declarations of the village cadre's own village."""
+    if user.role != Role.VILLAGE_CADRE or user.region is None:
+        return SelfDeclaration.objects.none()
+    return SelfDeclaration.objects.filter(village=user.region, status=DeclarationStatus.NEW)
+
+
+def stage_counts(*, user: User) -> dict[str, int]:
+    counts = {s.value: 0 for s in Stage}
+    for row in cases_in_scope(user=user).values("stage").annotate(n=Count("id")).order_by():
+        counts[row["stage"]] = row["n"]
+    return counts

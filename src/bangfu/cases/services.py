@@ -1,0 +1,426 @@
+"""Opening cases from the three channels, and moving them along the identification chain.
+Every write checks the user's role and region, records a step (who, when, why) and an audit
+event, and happens in one transaction: a refused action changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.audit.services import audit_record
+from bangfu.cases.chain import ACTIONS, OPEN_STAGES, STAGE_DEADLINE, Action
+from bangfu.cases.models import (
+    Case,
+    Channel,
+    DeclarationStatus,
+    Objection,
+    SelfDeclaration,
+    Signal,
+    Stage,
+    Step,
+)
+from bangfu.core.crypto import encrypt, lookup_hash
+from bangfu.core.idcard import parse_id_number
+from bangfu.monitoring.policy import RISK_TYPES, load_policy
+from bangfu.regions.models import Level, Region
+from bangfu.registry.models import Category, Household, Member
+
+PHONE = re.compile(r"^1\d{10}$")
+
+
+class CaseError(ValueError):
+    """Refused, with the reason in Chinese for the user."""
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _deadlines() -> dict[str, int]:
+    return load_policy().deadlines
+
+
+def _in_scope(user: User, household: Household) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.region is not None
+        and user.region.contains(household.village_id)
+        and (user.role != Role.GRID_WORKER or household.grid_id == user.grid_id)
+    )
+
+
+def _risks(values: Iterable[str]) -> list[str]:
+    risks = list(dict.fromkeys(v for v in values if v))
+    unknown = set(risks) - RISK_TYPES
+    if unknown:
+        raise CaseError(f"未知的风险类型：{'、'.join(sorted(unknown))}")
+    return risks
+
+
+# leads ------------------------------------------------------------------------------------
+def lead_open(
+    *,
+    household: Household,
+    channel: str,
+    by: User | None,
+    note: str = "",
+    risk_types: Iterable[str] = (),
+    warning: Any = None,
+    declaration: SelfDeclaration | None = None,
+    today: dt.date | None = None,
+) -> tuple[Case, bool]:
+    """Open a case for the household, or attach this signal to its open case (one open case
+    per household). Returns the case and whether it was opened now."""
+    risks = _risks(risk_types)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                case = (
+                    Case.objects.select_for_update()
+                    .filter(household=household, closed_at__isnull=True)
+                    .first()
+                )
+                created = case is None
+                if case is None:
+                    case = Case.objects.create(
+                        household=household,
+                        channel=channel,
+                        stage=Stage.LEAD,
+                        due=_today(today) + dt.timedelta(days=_deadlines()["verify_days"]),
+                        risk_types=risks,
+                    )
+                elif set(risks) - set(case.risk_types):
+                    case.risk_types = list(dict.fromkeys([*case.risk_types, *risks]))
+                    case.save(update_fields=["risk_types", "updated_at"])
+                Signal.objects.create(
+                    case=case,
+                    channel=channel,
+                    warning=warning,
+                    declaration=declaration,
+                    risk_types=risks,
+                    note=note,
+                    by=by,
+                )
+                audit_record(
+                    actor=by,
+                    action="create" if created else "update",
+                    obj=case,
+                    region_code=household.village_id,
+                    note=f"线索（{Channel(channel).label}）" + ("" if created else "并入已有案例"),
+                )
+                return case, created
+        except IntegrityError:  # another signal opened the case at the same moment: attach
+            continue
+    raise CaseError("该户的案例正被同时修改，请重试")
+
+
+def visit_record(
+    *, user: User, household: Household, note: str, risk_types: Iterable[str]
+) -> tuple[Case, bool]:
+    """A cadre's or grid worker's visit (干部走访/网格排查) that found a difficulty."""
+    if user.role not in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE):
+        raise CaseError("只有村干部、网格员和乡镇干部可以登记走访发现的困难")
+    if not _in_scope(user, household):
+        raise Http404
+    if not note.strip():
+        raise CaseError("请填写走访发现的情况")
+    return lead_open(
+        household=household,
+        channel=Channel.VISIT,
+        by=user,
+        note=note.strip(),
+        risk_types=risk_types,
+    )
+
+
+# self-declaration ---------------------------------------------------------------------------
+def declaration_submit(
+    *,
+    village: Region,
+    name: str,
+    id_number: str,
+    phone: str,
+    difficulty: str,
+    description: str = "",
+) -> SelfDeclaration:
+    """A household's own declaration from the village page. Found in the village's registry,
+    it becomes a lead at once; otherwise it waits for the village cadre. The caller shows only
+    the reference: nothing personal is echoed back."""
+    if village.level != Level.VILLAGE:
+        raise Http404
+    name = name.strip()
+    if not 1 <= len(name) <= 32:
+        raise CaseError("请填写姓名")
+    number = parse_id_number(id_number).value  # IdNumberError says why, in Chinese
+    phone = re.sub(r"\D", "", phone)
+    if not PHONE.match(phone):
+        raise CaseError("手机号应为11位数字")
+    if difficulty not in RISK_TYPES:
+        raise CaseError("请选择困难类型")
+    id_hash = lookup_hash(number)
+    with transaction.atomic():
+        declaration = SelfDeclaration.objects.create(
+            village=village,
+            reference=secrets.token_hex(4).upper(),
+            name_enc=encrypt(name),
+            id_enc=encrypt(number),
+            id_hash=id_hash,
+            phone_enc=encrypt(phone),
+            difficulty=difficulty,
+            description=description.strip()[:2000],
+        )
+        member = (
+            Member.objects.select_related("household")
+            .filter(id_hash=id_hash, household__village=village)
+            .first()
+        )
+        if member is not None:
+            declaration.household = member.household
+            declaration.status = DeclarationStatus.MATCHED
+            declaration.save(update_fields=["household", "status"])
+            lead_open(
+                household=member.household,
+                channel=Channel.SELF,
+                by=None,
+                note=f"自主申报（受理编号 {declaration.reference}）：{declaration.description}",
+                risk_types=[difficulty],
+                declaration=declaration,
+            )
+    return declaration
+
+
+def declaration_handle(
+    *, user: User, declaration: SelfDeclaration, household_no: str = "", reject_reason: str = ""
+) -> SelfDeclaration:
+    """The village cadre links an unmatched declaration to a household (a lead) or refuses it
+    with a reason."""
+    if user.role != Role.VILLAGE_CADRE or user.region_id != declaration.village_id:
+        raise Http404
+    if declaration.status != DeclarationStatus.NEW:
+        raise CaseError("该申报已处理")
+    with transaction.atomic():
+        if household_no:
+            household = Household.objects.filter(
+                household_no=household_no.strip(), village=declaration.village
+            ).first()
+            if household is None:
+                raise CaseError("本村没有这个户编号")
+            declaration.household, declaration.status = household, DeclarationStatus.MATCHED
+            lead_open(
+                household=household,
+                channel=Channel.SELF,
+                by=user,
+                note=f"自主申报（受理编号 {declaration.reference}）：{declaration.description}",
+                risk_types=[declaration.difficulty],
+                declaration=declaration,
+            )
+        elif reject_reason.strip():
+            declaration.status = DeclarationStatus.REJECTED
+        else:
+            raise CaseError("请填写户编号，或填写不予受理的理由")
+        declaration.handled_by, declaration.handled_note = user, reject_reason.strip()[:255]
+        declaration.save(update_fields=["household", "status", "handled_by", "handled_note"])
+        audit_record(
+            actor=user,
+            action="update",
+            obj=declaration,
+            region_code=declaration.village_id,
+            changes={"status": [DeclarationStatus.NEW, declaration.status]},
+        )
+    return declaration
+
+
+# the chain ----------------------------------------------------------------------------------
+def _check(user: User, case: Case, action: Action) -> None:
+    if not _in_scope(user, case.household):
+        raise Http404
+    if user.role != action.role:
+        raise CaseError(f"只有{Role(action.role).label}可以“{action.label}”")
+    if case.stage != action.source:
+        raise CaseError(f"本案当前环节为“{case.get_stage_display()}”，不能“{action.label}”")
+
+
+def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The step's record: the fields this action needs, checked."""
+    if action.name == "verify":
+        findings = str(data.get("findings", "")).strip()
+        if not findings:
+            raise CaseError("请填写入户核查情况")
+        try:
+            per_capita = float(data.get("per_capita", ""))
+        except (TypeError, ValueError):
+            raise CaseError("请填写核实的家庭年人均纯收入（元）") from None
+        if per_capita < 0:
+            raise CaseError("人均纯收入不能为负数")
+        guarantees = {k: bool(data.get(k)) for k in ("education", "medical", "housing", "water")}
+        also = [str(x) for x in data.get("also_serves", []) if str(x).strip()]
+        return {
+            "findings": findings,
+            "per_capita": round(per_capita, 2),
+            "secured": guarantees,
+            "also_serves": also,
+            "visited_on": str(data.get("visited_on") or today),
+        }
+    if action.name in ("appraise", "appraise_reject"):
+        attendees = str(data.get("attendees", "")).strip()
+        if not attendees:
+            raise CaseError("请填写参加评议的人员")
+        return {"meeting_on": str(data.get("meeting_on") or today), "attendees": attendees}
+    if action.name == "close_notice":
+        assert case.notice_ends is not None
+        if today < case.notice_ends:
+            raise CaseError(f"公示期至 {case.notice_ends:%Y-%m-%d}，期满后方可报乡镇审核")
+        if case.objections.filter(resolved_at__isnull=True).exists():
+            raise CaseError("公示期间的异议尚未处理完毕")
+        return {}
+    if action.name == "county_approve":
+        category = str(data.get("category", ""))
+        if category not in {c.value for c in Category if c != Category.NONE}:
+            raise CaseError("请选择监测对象类别")
+        risks = _risks(data.get("risk_types", []))
+        if not risks:
+            raise CaseError("请至少选择一项风险类型")
+        return {"category": category, "risk_types": risks}
+    return {}
+
+
+def case_act(
+    *,
+    user: User,
+    case: Case,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    today: dt.date | None = None,
+    batch: str = "",
+) -> Case:
+    """Take one step of the chain. Refused (CaseError, or 404 out of scope) unless the user has
+    the action's role in the household's region and the case is in the action's stage."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise CaseError("未知的操作")
+    today = _today(today)
+    note = note.strip()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
+        _check(user, case, spec)
+        if spec.note_required and not note:
+            raise CaseError(f"“{spec.label}”必须填写理由")
+        record = _validated(spec, case, data or {}, today)
+        deadlines = _deadlines()
+        Step.objects.create(
+            case=case,
+            action=spec.name,
+            from_stage=case.stage,
+            to_stage=spec.target,
+            by=user,
+            note=note,
+            data=record,
+            batch=batch,
+            overdue=case.due is not None and today > case.due,
+        )
+        old = case.stage
+        case.stage = spec.target
+        if spec.name == "publish":
+            case.notice_ends = today + dt.timedelta(days=deadlines["notice_days"])
+            case.due = case.notice_ends + dt.timedelta(days=deadlines["close_notice_days"])
+        elif spec.target in OPEN_STAGES:
+            case.due = today + dt.timedelta(days=deadlines[STAGE_DEADLINE[spec.target]])
+        else:
+            case.due = None
+        if spec.target == Stage.NOT_IDENTIFIED:
+            case.closed_at = timezone.now()
+        if spec.name == "county_approve":
+            case.category, case.risk_types = record["category"], record["risk_types"]
+            household = case.household
+            household.category = record["category"]
+            household.save(update_fields=["category", "updated_at"])
+        case.save()
+        audit_record(
+            actor=user,
+            action="update",
+            obj=case,
+            region_code=case.household.village_id,
+            changes={"stage": [old, case.stage]},
+            note=note or spec.label,
+        )
+    return case
+
+
+def case_bulk_act(
+    *, user: User, cases: Sequence[Case], action: str, note: str = "", today: dt.date | None = None
+) -> str:
+    """The same step for a list of cases (e.g. the county approving a township's batch), each
+    recorded as its own step under one batch id. All or nothing: one refusal refuses the
+    batch, naming the household."""
+    if action not in ("township_approve", "county_approve", "township_reject", "county_reject"):
+        raise CaseError("只有审核、审批可以批量办理")
+    if not cases:
+        raise CaseError("请至少选择一户")
+    batch = timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
+    with transaction.atomic():
+        for case in cases:
+            data = {"category": case.category, "risk_types": case.risk_types}
+            if action == "county_approve" and not case.category:
+                data["category"] = warning_to_lead_category(case)
+            try:
+                case_act(
+                    user=user,
+                    case=case,
+                    action=action,
+                    note=note,
+                    data=data,
+                    today=today,
+                    batch=batch,
+                )
+            except CaseError as exc:
+                raise CaseError(f"户 {case.household.household_no}：{exc}") from None
+    return batch
+
+
+def warning_to_lead_category(case: Case) -> str:
+    """The category the warnings suggested; else by history (formerly poor: unstable)."""
+    for signal in case.signals.select_related("warning"):
+        if signal.warning is not None and signal.warning.category:
+            return str(signal.warning.category)
+    return Category.UNSTABLE if case.household.formerly_poor else Category.EDGE
+
+
+def objection_add(*, user: User, case: Case, text: str) -> Objection:
+    if user.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER):
+        raise CaseError("只有村、乡镇、县级干部可以登记异议")
+    if not _in_scope(user, case.household):
+        raise Http404
+    if case.stage != Stage.NOTICE:
+        raise CaseError("只有公示期间可以登记异议")
+    if not text.strip():
+        raise CaseError("请填写异议内容")
+    objection = Objection.objects.create(case=case, text=text.strip(), by=user)
+    audit_record(actor=user, action="create", obj=objection, region_code=case.household.village_id)
+    return objection
+
+
+def objection_resolve(*, user: User, objection: Objection, resolution: str) -> Objection:
+    if user.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE):
+        raise CaseError("只有村干部或乡镇干部可以处理异议")
+    if not _in_scope(user, objection.case.household):
+        raise Http404
+    if objection.resolved_at is not None:
+        raise CaseError("该异议已处理")
+    if not resolution.strip():
+        raise CaseError("请填写处理结果")
+    objection.resolution, objection.resolved_by = resolution.strip(), user
+    objection.resolved_at = timezone.now()
+    objection.save()
+    audit_record(
+        actor=user, action="update", obj=objection, region_code=objection.case.household.village_id
+    )
+    return objection
