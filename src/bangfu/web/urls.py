@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bangfu.web import views, warning_views
+from bangfu.web import case_views, views, warning_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,4 +33,19 @@ urlpatterns = [
     path("warnings/", warning_views.warning_list, name="warnings"),
     path("warnings/<int:pk>/", warning_views.warning_detail, name="warning"),
     path("warnings/<int:pk>/status", warning_views.warning_status, name="warning_status"),
+    path("cases/", case_views.case_list, name="cases"),
+    path("cases/overdue/", case_views.case_overdue, name="case_overdue"),
+    path("cases/batch/", case_views.case_batch, name="case_batch"),
+    path("cases/declarations/", case_views.declarations, name="declarations"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("cases/<int:pk>/act/<str:action>", case_views.case_act_view, name="case_act"),
+    path("cases/<int:pk>/objections", case_views.objection_add_view, name="objection_add"),
+    path(
+        "cases/objections/<int:pk>/resolve",
+        case_views.objection_resolve_view,
+        name="objection_resolve",
+    ),
+    path("households/<str:household_no>/visit", case_views.visit_add, name="visit_add"),
+    # public: each village's QR code points here (自主申报)
+    path("declare/<str:village_code>/", case_views.declare, name="declare"),
 ]

@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bangfu.accounts.models import Role
 from bangfu.audit.selectors import audit_events_for_user
 from bangfu.audit.services import audit_event, audit_save
 from bangfu.regions.models import Grid, Level, Region
@@ -37,6 +38,7 @@ from bangfu.registry.selectors import (
 )
 from bangfu.registry.services import RegistryPermissionError, households_import_file, reading_record
 from bangfu.registry.sheets import write_plain_workbook
+from bangfu.web.case_views import VisitForm
 from bangfu.web.forms import HouseholdFilterForm, ImportForm, ReadingForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -127,6 +129,10 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         "guarantees": guarantees,
         "phone": household_phone_masked(household=household),
         "reading_form": ReadingForm() if user.can_record_readings else None,
+        "cases": list(household.cases.order_by("-opened_at")),
+        "visit_form": VisitForm()
+        if user.role in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE)
+        else None,
     }
     return render(request, "web/household_detail.html", context)
 
