@@ -4,8 +4,10 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from bangfu.cases.models import Stage
 from bangfu.core.management.commands.serve import serve
-from bangfu.demo.services import DEMO_PASSWORD, demo_build, demo_exists
+from bangfu.demo.cases import demo_cases
+from bangfu.demo.services import DEMO_PASSWORD, DEMO_VILLAGE, demo_build, demo_exists
 from bangfu.monitoring.services import monitor_run
 
 
@@ -36,6 +38,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已运行批量监测（{run.period}）：{run.summary['warnings']} 条预警，"
                 f"涉及 {run.summary['households_flagged']} 户"
+            )
+            stages = demo_cases(village_code=DEMO_VILLAGE)
+            self.stdout.write(
+                "演示村的监测帮扶案例："
+                + "，".join(f"{s.label} {stages[s.value]} 户" for s in Stage if s.value in stages)
             )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, region in _logins():

@@ -1,0 +1,138 @@
+"""Cases for the demo village in every stage of the identification chain, taken by the demo
+users through the same services as the pages, so that a new user can click through the loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from bangfu.accounts.models import User
+from bangfu.cases.models import Case, Stage
+from bangfu.cases.services import case_act, objection_add, warning_to_lead_category
+from bangfu.monitoring.models import RiskWarning, WarningStatus
+from bangfu.monitoring.services import warning_set_status
+
+# how far each of the first warned households of the demo village is taken
+PLAN = [  # every stage first, then more of the common ones
+    Stage.LEAD,
+    Stage.VERIFIED,
+    Stage.APPRAISED,
+    Stage.NOTICE,
+    Stage.TOWNSHIP,
+    Stage.COUNTY,
+    Stage.MONITORING,
+    Stage.NOT_IDENTIFIED,
+    Stage.MONITORING,
+    Stage.MONITORING,
+    Stage.LEAD,
+    Stage.COUNTY,
+    Stage.TOWNSHIP,
+]
+
+
+def demo_cases(*, village_code: str) -> dict[str, int]:
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["village", "township", "county"])
+    }
+    village, township, county = users["village"], users["township"], users["county"]
+    warned = (
+        RiskWarning.objects.filter(household__village_id=village_code, status=WarningStatus.NEW)
+        .order_by("household__household_no", "rule_id")
+        .select_related("household")
+    )
+    seen: set[int] = set()
+    picked = []
+    for w in warned:
+        if w.household_id not in seen:
+            seen.add(w.household_id)
+            picked.append(w)
+        if len(picked) == len(PLAN):
+            break
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=20)  # the chain began three weeks ago
+    for warning, target in zip(picked, PLAN, strict=False):
+        warning_set_status(user=village, warning=warning, status=WarningStatus.LEAD, reason="演示")
+        case = Case.objects.get(household=warning.household, closed_at__isnull=True)
+        Case.objects.filter(pk=case.pk).update(due=start + dt.timedelta(days=7))
+        case.refresh_from_db()
+        _advance(case, target, warning, village, township, county, start, today)
+    counts: dict[str, int] = {}
+    for stage in Case.objects.filter(household__village_id=village_code).values_list(
+        "stage", flat=True
+    ):
+        counts[stage] = counts.get(stage, 0) + 1
+    return counts
+
+
+def _advance(
+    case: Case,
+    target: Stage,
+    warning: RiskWarning,
+    village: User,
+    township: User,
+    county: User,
+    start: dt.date,
+    today: dt.date,
+) -> None:
+    if target == Stage.LEAD:
+        return
+    pc = float(warning.evidence[0].get("value", 0)) if warning.rule_id in ("R01", "R02") else 6800
+    case = case_act(
+        user=village,
+        case=case,
+        action="verify",
+        today=start + dt.timedelta(days=2),
+        data={
+            "findings": f"入户核实：{warning.rule_title}，情况属实",
+            "per_capita": pc,
+            "education": True,
+            "medical": True,
+            "housing": True,
+            "water": True,
+            "also_serves": ["临时救助"] if pc < 7300 else [],
+        },
+    )
+    if target == Stage.VERIFIED:
+        return
+    meeting = {
+        "meeting_on": str(start + dt.timedelta(days=4)),
+        "attendees": "村两委、驻村工作队、村民代表",
+    }
+    if target == Stage.NOT_IDENTIFIED:
+        case_act(
+            user=village,
+            case=case,
+            action="appraise_reject",
+            note="核实后家庭收入稳定，不存在返贫致贫风险",
+            data=meeting,
+            today=start + dt.timedelta(days=4),
+        )
+        return
+    case = case_act(
+        user=village, case=case, action="appraise", data=meeting, today=start + dt.timedelta(days=4)
+    )
+    if target == Stage.APPRAISED:
+        return
+    if target == Stage.NOTICE:  # published today: the notice is running
+        case = case_act(user=village, case=case, action="publish", today=today)
+        objection_add(user=township, case=case, text="群众反映该户有家庭成员在外务工收入未计入")
+        return
+    case = case_act(user=village, case=case, action="publish", today=start + dt.timedelta(days=5))
+    ends = case.notice_ends
+    assert ends is not None
+    case = case_act(user=village, case=case, action="close_notice", today=ends)
+    if target == Stage.TOWNSHIP:
+        return
+    case = case_act(
+        user=township, case=case, action="township_approve", today=ends + dt.timedelta(days=2)
+    )
+    if target == Stage.COUNTY:
+        return
+    case_act(
+        user=county,
+        case=case,
+        action="county_approve",
+        data={"category": warning_to_lead_category(case), "risk_types": case.risk_types},
+        today=ends + dt.timedelta(days=4),
+    )

@@ -1,0 +1,25 @@
+"""The demo county holds cases in every stage of the chain, so that a new user can click through."""
+
+import pytest
+from django.utils import timezone
+
+from bangfu.cases.models import Case, Stage
+from bangfu.demo.cases import demo_cases
+from bangfu.demo.services import DEMO_VILLAGE, demo_build
+from bangfu.monitoring.services import monitor_run
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_demo_village_has_a_case_in_every_stage(settings, tmp_path):
+    settings.HOME = tmp_path
+    demo_build(households=3000, seed=2026)
+    monitor_run()
+    counts = demo_cases(village_code=DEMO_VILLAGE)
+    assert set(counts) == {s.value for s in Stage}
+    cases = Case.objects.filter(household__village_id=DEMO_VILLAGE)
+    assert cases.get(stage=Stage.NOTICE).objections.filter(resolved_at__isnull=True).exists()
+    assert cases.filter(stage=Stage.LEAD, due__lt=timezone.localdate()).exists()  # overdue
+    monitoring = cases.filter(stage=Stage.MONITORING).first()
+    assert monitoring.household.category == monitoring.category != ""
+    assert [s.by.username for s in monitoring.steps.all()][-1] == "county"
