@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,6 +45,7 @@ from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category
 from bangfu.registry.selectors import household_get_for_user
+from bangfu.web.paging import page_of
 
 RISK_CHOICES = [(r, r) for r in sorted(RISK_TYPES)]
 ALSO_SERVES = ["低保", "特困供养", "临时救助", "医疗救助", "教育资助", "残疾人补贴"]
@@ -157,11 +157,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid()
         else CaseFilters()
     )
-    page = Paginator(case_list_for_user(user=user, filters=filters), 30).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, case_list_for_user(user=user, filters=filters), 30)
     counts = stage_counts(user=user)
     return render(
         request,
@@ -169,7 +165,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "counts": [(s.label, s.value, counts[s.value]) for s in Stage],
             "today": timezone.localdate(),
             "declarations": declarations_for_user(user=user).count(),

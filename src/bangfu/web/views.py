@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -40,6 +39,7 @@ from bangfu.registry.services import RegistryPermissionError, households_import_
 from bangfu.registry.sheets import write_plain_workbook
 from bangfu.web.case_views import VisitForm
 from bangfu.web.forms import HouseholdFilterForm, ImportForm, ReadingForm
+from bangfu.web.paging import page_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 25
@@ -88,10 +88,8 @@ def _filtered_households(request: HttpRequest, user: Any) -> tuple[HouseholdFilt
 def household_list(request: HttpRequest) -> HttpResponse:
     user = _registry_user(request)
     form, households = _filtered_households(request, user)
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page, query = page_of(request, households, PAGE_SIZE)
+    context = {"form": form, "page": page, "query": query}
     template = "web/_household_results.html" if request.htmx else "web/household_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -284,8 +282,8 @@ def household_export(request: HttpRequest) -> FileResponse:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = audit_events_for_user(user=request.user).select_related("actor")  # type: ignore[arg-type]
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit_log.html", {"page": page})
+    page, query = page_of(request, events, 50)
+    return render(request, "web/audit_log.html", {"page": page, "query": query})
 
 
 def home(request: HttpRequest) -> HttpResponse:

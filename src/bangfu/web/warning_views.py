@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from bangfu.monitoring.selectors import (
 )
 from bangfu.monitoring.services import MonitoringError, warning_set_status
 from bangfu.regions.models import Level, Region
+from bangfu.web.paging import page_of
 
 
 class WarningFilterForm(forms.Form):
@@ -70,14 +70,8 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     form = WarningFilterForm(request.GET or None, user=user)
     filters = form.filters() if form.is_valid() else WarningFilters()
-    page = Paginator(warning_list_for_user(user=user, filters=filters), 30).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "web/warning_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    page, query = page_of(request, warning_list_for_user(user=user, filters=filters), 30)
+    return render(request, "web/warning_list.html", {"form": form, "page": page, "query": query})
 
 
 @login_required
