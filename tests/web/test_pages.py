@@ -45,7 +45,7 @@ VISIBLE = {
     "village": {"mine", "grid2"},
     "neighbour": {"neighbour"},
     "grid": {"mine"},
-    "helper": {"mine", "grid2"},
+    "helper": set(),  # a responsible person sees only the households they assist (tests/cases)
     "auditor": {"mine", "grid2", "neighbour", "far"},
 }
 

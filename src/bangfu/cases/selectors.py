@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, actions_from
-from bangfu.cases.models import Case, DeclarationStatus, SelfDeclaration, Stage
+from bangfu.cases.models import Case, DeclarationStatus, Measure, SelfDeclaration, Stage
 from bangfu.regions.models import Level
 
 
@@ -21,7 +23,26 @@ def cases_in_scope(*, user: User) -> QuerySet[Case]:
     qs = Case.objects.filter(household__village__code__startswith=user.region.prefix)
     if user.role == Role.GRID_WORKER:
         qs = qs.filter(household__grid=user.grid)
+    if user.role == Role.RESPONSIBLE_PERSON:
+        qs = qs.filter(pk__in=Measure.objects.filter(responsible=user).values("case_id"))
     return qs.select_related("household", "household__village")
+
+
+def tasks_for_user(*, user: User) -> QuerySet[Measure]:
+    """The measures this user is responsible for, open ones first."""
+    return (
+        Measure.objects.filter(responsible=user)
+        .select_related("kind", "case__household", "case__household__village")
+        .order_by(_open_first(), "deadline")
+    )
+
+
+def _open_first() -> Any:
+    return SqlCase(
+        When(status__in=["planned", "active"], then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
 
 
 @dataclass(frozen=True)

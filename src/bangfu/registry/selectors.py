@@ -22,6 +22,8 @@ def households_in_scope(*, user: User) -> QuerySet[Household]:
     qs = Household.objects.filter(village__code__startswith=user.region.prefix)
     if user.role == Role.GRID_WORKER:
         qs = qs.filter(grid=user.grid)
+    if user.role == Role.RESPONSIBLE_PERSON:  # 帮扶责任人: only the households they assist
+        qs = qs.filter(pk__in=Household.objects.filter(cases__measures__responsible=user))
     return qs
 
 

@@ -1,0 +1,29 @@
+"""The demo county's default measure catalogue (cases/catalogue.toml), loaded once; the county
+edits it afterwards on the catalogue page."""
+
+import tomllib
+from pathlib import Path
+
+from django.db import migrations
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue.toml"
+
+
+def load(apps, schema_editor):
+    kind = apps.get_model("cases", "MeasureKind")
+    for m in tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["measure"]:
+        kind.objects.get_or_create(
+            code=m["code"],
+            defaults={
+                "name": m["name"],
+                "group": m["group"],
+                "risk_types": m["risk_types"],
+                "needs": m["needs"],
+                "outcome": m["outcome"],
+            },
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0002_measures")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
