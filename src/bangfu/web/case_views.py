@@ -4,6 +4,7 @@ self-declaration page behind each village's QR code."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,8 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts.models import Role
+from bangfu.audit.services import audit_record
 from bangfu.cases.chain import ACTIONS, Action
-from bangfu.cases.models import Case, Objection, Stage
+from bangfu.cases.models import Case, Measure, MeasureKind, MeasureStatus, Objection, Stage
+from bangfu.cases.plans import (
+    NEED_LABELS,
+    PLANNERS,
+    measure_update,
+    measures_propose,
+    plan_confirm,
+    responsible_candidates,
+)
 from bangfu.cases.selectors import (
     CaseFilters,
     actions_for_user,
@@ -28,6 +38,7 @@ from bangfu.cases.selectors import (
     declarations_for_user,
     overdue_for_user,
     stage_counts,
+    tasks_for_user,
 )
 from bangfu.cases.services import (
     CaseError,
@@ -192,6 +203,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and user.role in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER),
             "can_resolve": user.role in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE),
             "today": timezone.localdate(),
+            **_plan_context(user, case),
         },
     )
 
@@ -431,3 +443,133 @@ def declarations(request: HttpRequest) -> HttpResponse:
 
 def _mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+# one household, one plan ---------------------------------------------------------------------
+def _plan_context(user: Any, case: Case) -> dict[str, Any]:
+    if case.stage != Stage.MONITORING:
+        return {}
+    context: dict[str, Any] = {
+        "measures": case.measures.select_related("kind", "responsible"),
+        "measure_statuses": MeasureStatus.choices,
+    }
+    if user.role in PLANNERS:
+        context["proposals"] = measures_propose(case=case)
+        context["candidates"] = responsible_candidates(case=case)
+        context["other_kinds"] = MeasureKind.objects.filter(active=True)
+        context["default_deadline"] = timezone.localdate() + dt.timedelta(days=90)
+    return context
+
+
+@login_required
+@require_POST
+def plan_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan form: one row per proposal (ticked to keep) and one free row."""
+    user = _reader(request)
+    case = case_get_for_user(user=user, pk=pk)
+    items = []
+    for i in range(int(request.POST.get("rows", "0") or 0) + 1):
+        if not request.POST.get(f"pick_{i}") or not request.POST.get(f"kind_{i}"):
+            continue
+        try:
+            deadline = dt.date.fromisoformat(request.POST.get(f"deadline_{i}", ""))
+        except ValueError:
+            deadline = None
+        items.append(
+            {
+                "kind": request.POST.get(f"kind_{i}"),
+                "responsible": request.POST.get(f"responsible_{i}") or 0,
+                "target": request.POST.get(f"target_{i}", ""),
+                "deadline": deadline,
+                "reason": request.POST.get(f"reason_{i}", ""),
+            }
+        )
+    try:
+        made = plan_confirm(user=user, case=case, items=items)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已确定 %(n)d 项帮扶措施。") % {"n": len(made)})
+    return redirect("case", pk=case.pk)
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """帮扶责任人: my households' measures, open ones first."""
+    user = _reader(request)
+    return render(
+        request,
+        "web/my_tasks.html",
+        {
+            "tasks": tasks_for_user(user=user),
+            "statuses": MeasureStatus.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def measure_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    measure = get_object_or_404(
+        Measure.objects.select_related("case__household", "kind", "responsible"), pk=pk
+    )
+    if measure.responsible_id != user.pk:
+        case_get_for_user(user=user, pk=measure.case_id)  # 404 out of scope
+    try:
+        measure_update(
+            user=user,
+            measure=measure,
+            status=request.POST.get("status", ""),
+            amount=request.POST.get("amount", ""),
+            text=request.POST.get("text", ""),
+        )
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已登记。"))
+    return redirect(request.POST.get("next") or "my_tasks")
+
+
+class KindForm(forms.ModelForm):
+    risk_types = forms.MultipleChoiceField(
+        label=_("针对的风险类型"), choices=RISK_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    needs = forms.MultipleChoiceField(
+        required=False,
+        label=_("适用条件"),
+        choices=list(NEED_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = MeasureKind
+        fields = ["name", "group", "risk_types", "needs", "outcome", "active"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The measure catalogue: everyone who plans reads it, the county edits it."""
+    user = _reader(request)
+    editable = user.role == Role.COUNTY_OFFICER
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        kind = get_object_or_404(MeasureKind, pk=request.POST.get("kind", "0"))
+        form = KindForm(request.POST, instance=kind, prefix=f"k{kind.pk}")
+        if form.is_valid():
+            form.save()
+            audit_record(actor=user, action="update", obj=kind, region_code=user.region.code)
+            messages.success(request, _("已保存：") + kind.name)
+        else:
+            for field, errors in form.errors.items():
+                messages.error(request, f"{kind.name} {field}：{'；'.join(str(e) for e in errors)}")
+        return redirect("catalogue")
+    kinds = MeasureKind.objects.all()
+    forms_ = [(k, KindForm(instance=k, prefix=f"k{k.pk}")) for k in kinds] if editable else []
+    return render(
+        request, "web/catalogue.html", {"kinds": kinds, "forms": forms_, "needs": NEED_LABELS}
+    )

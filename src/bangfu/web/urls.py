@@ -45,6 +45,10 @@ urlpatterns = [
         case_views.objection_resolve_view,
         name="objection_resolve",
     ),
+    path("cases/<int:pk>/plan", case_views.plan_confirm_view, name="plan_confirm"),
+    path("tasks/", case_views.my_tasks, name="my_tasks"),
+    path("measures/<int:pk>/update", case_views.measure_update_view, name="measure_update"),
+    path("catalogue/", case_views.catalogue, name="catalogue"),
     path("households/<str:household_no>/visit", case_views.visit_add, name="visit_add"),
     # public: each village's QR code points here (自主申报)
     path("declare/<str:village_code>/", case_views.declare, name="declare"),
