@@ -23,3 +23,6 @@ def test_demo_village_has_a_case_in_every_stage(settings, tmp_path):
     monitoring = cases.filter(stage=Stage.MONITORING).first()
     assert monitoring.household.category == monitoring.category != ""
     assert [s.by.username for s in monitoring.steps.all()][-1] == "county"
+    measures = [m for c in cases.filter(stage=Stage.MONITORING) for m in c.measures.all()]
+    assert measures and {m.responsible.username for m in measures} == {"helper"}
+    assert any(m.status == "done" for m in measures)

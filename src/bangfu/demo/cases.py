@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.cases.models import Case, Stage
+from bangfu.cases.plans import measure_update, measures_propose, plan_confirm
 from bangfu.cases.services import case_act, objection_add, warning_to_lead_category
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.services import warning_set_status
@@ -33,7 +34,8 @@ PLAN = [  # every stage first, then more of the common ones
 
 def demo_cases(*, village_code: str) -> dict[str, int]:
     users = {
-        u.username: u for u in User.objects.filter(username__in=["village", "township", "county"])
+        u.username: u
+        for u in User.objects.filter(username__in=["village", "township", "county", "helper"])
     }
     village, township, county = users["village"], users["township"], users["county"]
     warned = (
@@ -57,6 +59,7 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
         Case.objects.filter(pk=case.pk).update(due=start + dt.timedelta(days=7))
         case.refresh_from_db()
         _advance(case, target, warning, village, township, county, start, today)
+    _plans(village_code, village, users["helper"], today)
     counts: dict[str, int] = {}
     for stage in Case.objects.filter(household__village_id=village_code).values_list(
         "stage", flat=True
@@ -136,3 +139,40 @@ def _advance(
         data={"category": warning_to_lead_category(case), "risk_types": case.risk_types},
         today=ends + dt.timedelta(days=4),
     )
+
+
+def _plans(village_code: str, village: User, helper: User, today: dt.date) -> None:
+    """Plans for the cases in monitoring: the first two proposals each, carried by the demo's
+    responsible person, the first of the first plan already done."""
+    for n, case in enumerate(
+        Case.objects.filter(household__village_id=village_code, stage=Stage.MONITORING)
+    ):
+        proposals = measures_propose(case=case)[:2]
+        if not proposals:
+            continue
+        made = plan_confirm(
+            user=village,
+            case=case,
+            items=[
+                {
+                    "kind": p.kind.code,
+                    "responsible": helper.pk,
+                    "target": "当年实现稳定增收" if p.kind.group == "development" else "应保尽保",
+                    "deadline": today + dt.timedelta(days=60 + 30 * i),
+                    "reason": p.reason,
+                }
+                for i, p in enumerate(proposals)
+            ],
+            today=today,
+        )
+        if n == 0:
+            first = made[0]
+            outcome = first.kind.outcome
+            measure_update(
+                user=helper,
+                measure=first,
+                status="done",
+                amount="3000" if outcome in ("amount", "loan") else "",
+                text="" if outcome in ("amount", "loan") else "已落实",
+                today=today,
+            )
