@@ -32,6 +32,17 @@ class PolicyError(ValueError):
     pass
 
 
+# Defaults for [elimination] in the policy file (风险消除).
+ELIMINATION: dict[str, Any] = {
+    "min_months": 6,  # months in monitoring before the risk can be marked eliminated
+    "income_margin": 0.0,  # evaluated per-capita income at least line x (1 + margin)
+    "require_measures_done": True,  # every measure of the plan done (or cancelled)
+    "guaranteed_by_coverage": True,  # 兜底 households (低保/特困) meet the income test by coverage
+    "evaluation_months": 3,  # an evaluation is due this long after the last one
+    "long_stay_months": 24,  # longer in monitoring than this is flagged
+}
+
+
 # Defaults for [identification] in the policy file: calendar days per step of the chain.
 DEADLINES = {
     "verify_days": 7,  # 入户核查
@@ -76,6 +87,8 @@ class Policy:
     path: Path | None = None
     # days allowed for each step of the identification chain, and the public notice's length
     deadlines: dict[str, int] = field(default_factory=lambda: dict(DEADLINES))
+    # when a household's risk counts as eliminated, how often it is evaluated, how long is long
+    elimination: dict[str, Any] = field(default_factory=lambda: dict(ELIMINATION))
 
     def rule(self, rule_id: str) -> RuleSpec:
         for r in self.rules:
@@ -142,8 +155,19 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     for key, days in ident.items():
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
             raise PolicyError(f"identification: {key} 应为 1 至 90 的整数（天）")
+    elim = dict(data.get("elimination", {}))
+    for key, value in elim.items():
+        if key not in ELIMINATION:
+            raise PolicyError(f"elimination: 没有参数 {key}")
+        expected = type(ELIMINATION[key])
+        ok = isinstance(value, expected) or (expected is float and isinstance(value, int))
+        if not ok or (isinstance(value, bool) and expected is not bool):
+            raise PolicyError(f"elimination: {key} 的类型不正确")
+        if not isinstance(value, bool) and value < 0:
+            raise PolicyError(f"elimination: {key} 不能为负数")
     return Policy(
         deadlines=DEADLINES | ident,
+        elimination=ELIMINATION | elim,
         province=str(_need(head, "province", "policy")),
         year=int(_need(head, "year", "policy")),
         version=str(_need(head, "version", "policy")),
