@@ -67,6 +67,73 @@ ACTIONS: dict[str, Action] = {
             Role.COUNTY_OFFICER,
             note_required=True,
         ),
+        # risk elimination: the same chain, back to monitoring on a refusal
+        Action(
+            "propose_exit",
+            "提出风险消除",
+            Stage.MONITORING,
+            Stage.EXIT_VERIFIED,
+            Role.VILLAGE_CADRE,
+        ),
+        Action(
+            "exit_appraise",
+            "村级评议（同意消除）",
+            Stage.EXIT_VERIFIED,
+            Stage.EXIT_APPRAISED,
+            Role.VILLAGE_CADRE,
+        ),
+        Action(
+            "exit_appraise_reject",
+            "村级评议（不同意消除）",
+            Stage.EXIT_VERIFIED,
+            Stage.MONITORING,
+            Role.VILLAGE_CADRE,
+            note_required=True,
+        ),
+        Action(
+            "exit_publish",
+            "开始公示（风险消除）",
+            Stage.EXIT_APPRAISED,
+            Stage.EXIT_NOTICE,
+            Role.VILLAGE_CADRE,
+        ),
+        Action(
+            "exit_close_notice",
+            "公示期满，报乡镇审核（风险消除）",
+            Stage.EXIT_NOTICE,
+            Stage.EXIT_TOWNSHIP,
+            Role.VILLAGE_CADRE,
+        ),
+        Action(
+            "exit_township_approve",
+            "乡镇审核通过（风险消除）",
+            Stage.EXIT_TOWNSHIP,
+            Stage.EXIT_COUNTY,
+            Role.TOWNSHIP_CADRE,
+        ),
+        Action(
+            "exit_township_reject",
+            "乡镇审核不通过（继续监测）",
+            Stage.EXIT_TOWNSHIP,
+            Stage.MONITORING,
+            Role.TOWNSHIP_CADRE,
+            note_required=True,
+        ),
+        Action(
+            "exit_county_approve",
+            "县级审批：风险消除",
+            Stage.EXIT_COUNTY,
+            Stage.ELIMINATED,
+            Role.COUNTY_OFFICER,
+        ),
+        Action(
+            "exit_county_reject",
+            "县级审批：继续监测",
+            Stage.EXIT_COUNTY,
+            Stage.MONITORING,
+            Role.COUNTY_OFFICER,
+            note_required=True,
+        ),
     )
 }
 
@@ -78,9 +145,15 @@ STAGE_DEADLINE = {
     Stage.NOTICE: "close_notice_days",  # counted from the notice's last day
     Stage.TOWNSHIP: "township_days",
     Stage.COUNTY: "county_days",
+    Stage.EXIT_VERIFIED: "appraise_days",
+    Stage.EXIT_APPRAISED: "publish_days",
+    Stage.EXIT_NOTICE: "close_notice_days",
+    Stage.EXIT_TOWNSHIP: "township_days",
+    Stage.EXIT_COUNTY: "county_days",
 }
 OPEN_STAGES = tuple(STAGE_DEADLINE)
-CLOSED_STAGES = (Stage.NOT_IDENTIFIED,)
+CLOSED_STAGES = (Stage.NOT_IDENTIFIED, Stage.ELIMINATED)
+NOTICE_STAGES = (Stage.NOTICE, Stage.EXIT_NOTICE)
 
 # Who acts in each stage, by level: an overdue step is listed for the levels above it.
 STAGE_LEVEL = {
@@ -90,6 +163,11 @@ STAGE_LEVEL = {
     Stage.NOTICE: Level.VILLAGE,
     Stage.TOWNSHIP: Level.TOWNSHIP,
     Stage.COUNTY: Level.COUNTY,
+    Stage.EXIT_VERIFIED: Level.VILLAGE,
+    Stage.EXIT_APPRAISED: Level.VILLAGE,
+    Stage.EXIT_NOTICE: Level.VILLAGE,
+    Stage.EXIT_TOWNSHIP: Level.TOWNSHIP,
+    Stage.EXIT_COUNTY: Level.COUNTY,
 }
 
 

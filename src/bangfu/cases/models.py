@@ -22,6 +22,13 @@ class Stage(models.TextChoices):
     COUNTY = "county", _("待县级审批")
     MONITORING = "monitoring", _("监测帮扶中")
     NOT_IDENTIFIED = "not_identified", _("不予认定")
+    # risk elimination goes through the same chain
+    EXIT_VERIFIED = "exit_verified", _("风险消除：待村级评议")
+    EXIT_APPRAISED = "exit_appraised", _("风险消除：待公示")
+    EXIT_NOTICE = "exit_notice", _("风险消除：公示中")
+    EXIT_TOWNSHIP = "exit_township", _("风险消除：待乡镇审核")
+    EXIT_COUNTY = "exit_county", _("风险消除：待县级审批")
+    ELIMINATED = "eliminated", _("风险已消除")
 
 
 class Channel(models.TextChoices):
@@ -38,6 +45,8 @@ class Case(models.Model):  # 监测帮扶案例
     category = models.CharField(_("监测类别"), max_length=8, choices=Category.choices, blank=True)
     risk_types = models.JSONField(_("风险类型"), default=list)
     notice_ends = models.DateField(_("公示截止"), null=True, blank=True)
+    identified_on = models.DateField(_("纳入监测日期"), null=True, blank=True)
+    relapse = models.BooleanField(_("返贫致贫（曾消除风险）"), default=False)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # not identified (later: exited)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,6 +65,24 @@ class Case(models.Model):  # 监测帮扶案例
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.get_stage_display()}"
+
+
+class Evaluation(models.Model):  # 帮扶成效评估
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
+    on = models.DateField(_("评估日期"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    per_capita = models.DecimalField(_("人均纯收入（元）"), max_digits=12, decimal_places=2)
+    secured = models.JSONField(default=dict)  # education, medical, housing, water: bool
+    note = models.TextField(_("说明"), blank=True)
+    meets = models.BooleanField(_("符合风险消除条件"), default=False)
+    reasons = models.JSONField(default=list)  # why not, one line each (empty when it meets)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.on}"
 
 
 class Signal(models.Model):  # 线索: what brought the household to attention, by any channel

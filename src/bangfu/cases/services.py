@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.audit.services import audit_record
-from bangfu.cases.chain import ACTIONS, OPEN_STAGES, STAGE_DEADLINE, Action
+from bangfu.cases.chain import ACTIONS, NOTICE_STAGES, OPEN_STAGES, STAGE_DEADLINE, Action
 from bangfu.cases.models import (
     Case,
     Channel,
@@ -96,6 +96,10 @@ def lead_open(
                         stage=Stage.LEAD,
                         due=_today(today) + dt.timedelta(days=_deadlines()["verify_days"]),
                         risk_types=risks,
+                        # back after its risk was eliminated: a relapse (返贫), recorded as such
+                        relapse=Case.objects.filter(
+                            household=household, stage=Stage.ELIMINATED
+                        ).exists(),
                     )
                 elif set(risks) - set(case.risk_types):
                     case.risk_types = list(dict.fromkeys([*case.risk_types, *risks]))
@@ -269,18 +273,28 @@ def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date)
             "also_serves": also,
             "visited_on": str(data.get("visited_on") or today),
         }
-    if action.name in ("appraise", "appraise_reject"):
+    if action.name in ("appraise", "appraise_reject", "exit_appraise", "exit_appraise_reject"):
         attendees = str(data.get("attendees", "")).strip()
         if not attendees:
             raise CaseError("请填写参加评议的人员")
         return {"meeting_on": str(data.get("meeting_on") or today), "attendees": attendees}
-    if action.name == "close_notice":
+    if action.name in ("close_notice", "exit_close_notice"):
         assert case.notice_ends is not None
         if today < case.notice_ends:
             raise CaseError(f"公示期至 {case.notice_ends:%Y-%m-%d}，期满后方可报乡镇审核")
         if case.objections.filter(resolved_at__isnull=True).exists():
             raise CaseError("公示期间的异议尚未处理完毕")
         return {}
+    if action.name == "propose_exit":
+        from bangfu.cases.evaluation import elimination_check
+
+        latest = case.evaluations.first()
+        if latest is None:
+            raise CaseError("请先登记帮扶成效评估")
+        reasons = elimination_check(case=case, evaluation=latest, today=today)
+        if reasons:
+            raise CaseError("不符合风险消除条件：" + "；".join(reasons))
+        return {"evaluation": latest.pk, "evaluated_on": str(latest.on)}
     if action.name == "county_approve":
         category = str(data.get("category", ""))
         if category not in {c.value for c in Category if c != Category.NONE}:
@@ -329,17 +343,22 @@ def case_act(
         )
         old = case.stage
         case.stage = spec.target
-        if spec.name == "publish":
+        if spec.name in ("publish", "exit_publish"):
             case.notice_ends = today + dt.timedelta(days=deadlines["notice_days"])
             case.due = case.notice_ends + dt.timedelta(days=deadlines["close_notice_days"])
         elif spec.target in OPEN_STAGES:
             case.due = today + dt.timedelta(days=deadlines[STAGE_DEADLINE[spec.target]])
         else:
             case.due = None
-        if spec.target == Stage.NOT_IDENTIFIED:
+        if spec.target in (Stage.NOT_IDENTIFIED, Stage.ELIMINATED):
             case.closed_at = timezone.now()
+        if spec.name == "exit_county_approve":  # leaves monitoring, stays in the registry
+            household = case.household
+            household.category = Category.NONE
+            household.save(update_fields=["category", "updated_at"])
         if spec.name == "county_approve":
             case.category, case.risk_types = record["category"], record["risk_types"]
+            case.identified_on = today
             household = case.household
             household.category = record["category"]
             household.save(update_fields=["category", "updated_at"])
@@ -361,7 +380,14 @@ def case_bulk_act(
     """The same step for a list of cases (e.g. the county approving a township's batch), each
     recorded as its own step under one batch id. All or nothing: one refusal refuses the
     batch, naming the household."""
-    if action not in ("township_approve", "county_approve", "township_reject", "county_reject"):
+    if action not in (
+        "township_approve",
+        "county_approve",
+        "township_reject",
+        "county_reject",
+        "exit_township_approve",
+        "exit_county_approve",
+    ):
         raise CaseError("只有审核、审批可以批量办理")
     if not cases:
         raise CaseError("请至少选择一户")
@@ -399,7 +425,7 @@ def objection_add(*, user: User, case: Case, text: str) -> Objection:
         raise CaseError("只有村、乡镇、县级干部可以登记异议")
     if not _in_scope(user, case.household):
         raise Http404
-    if case.stage != Stage.NOTICE:
+    if case.stage not in NOTICE_STAGES:
         raise CaseError("只有公示期间可以登记异议")
     if not text.strip():
         raise CaseError("请填写异议内容")

@@ -1,0 +1,140 @@
+"""Evaluation and exit: regular evaluations of a household in monitoring, the statement of
+whether it meets the policy file's risk-elimination criteria (and if not, why not), the
+evaluations that are due, and the households kept in monitoring too long."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.audit.services import audit_record
+from bangfu.cases.models import Case, Evaluation, MeasureStatus, Stage
+from bangfu.cases.selectors import cases_in_scope
+from bangfu.cases.services import CaseError, _in_scope
+from bangfu.monitoring.policy import load_policy
+from bangfu.registry.models import Assistance
+
+GUARANTEES = {
+    "education": "义务教育",
+    "medical": "基本医疗",
+    "housing": "住房安全",
+    "water": "饮水安全",
+}
+EVALUATORS = (Role.VILLAGE_CADRE, Role.RESPONSIBLE_PERSON, Role.TOWNSHIP_CADRE)
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def elimination_check(*, case: Case, evaluation: Evaluation, today: dt.date) -> list[str]:
+    """Why the household does not (yet) meet the criteria; an empty list when it does."""
+    rules = load_policy().elimination
+    line = load_policy().line
+    household = case.household
+    reasons = []
+    since = case.identified_on or case.opened_at.date()
+    months = _months_between(since, today)
+    if months < rules["min_months"]:
+        reasons.append(f"纳入监测 {months} 个月，未满 {rules['min_months']} 个月")
+    covered = rules["guaranteed_by_coverage"] and household.assistance in (
+        Assistance.DIBAO,
+        Assistance.TEKUN,
+    )
+    floor = line * (1 + rules["income_margin"])
+    if not covered and float(evaluation.per_capita) < floor:
+        reasons.append(f"人均纯收入 {evaluation.per_capita} 元，低于 {floor:g} 元")
+    pupils = household.members.filter(schooling__in=["compulsory", "dropout"]).exists()
+    for key, label in GUARANTEES.items():
+        if key == "education" and not pupils:
+            continue
+        if not evaluation.secured.get(key):
+            reasons.append(f"{label}未保障")
+    if rules["require_measures_done"]:
+        open_ = case.measures.filter(status__in=[MeasureStatus.PLANNED, MeasureStatus.ACTIVE])
+        if open_.exists():
+            names = "、".join(m.kind.name for m in open_.select_related("kind"))
+            reasons.append(f"帮扶措施尚未完成：{names}")
+        elif not case.measures.exists():
+            reasons.append("尚未制定帮扶措施")
+    return reasons
+
+
+def evaluation_record(
+    *,
+    user: User,
+    case: Case,
+    per_capita: str,
+    secured: dict[str, bool],
+    note: str = "",
+    today: dt.date | None = None,
+) -> Evaluation:
+    """Record an evaluation (income and the 3+1) and state whether the criteria are met."""
+    if not _in_scope(user, case.household) and not case.measures.filter(responsible=user).exists():
+        raise Http404
+    if user.role not in EVALUATORS:
+        raise CaseError("只有村干部、乡镇干部或帮扶责任人可以登记评估")
+    if case.stage != Stage.MONITORING:
+        raise CaseError("只有监测帮扶中的农户需要评估")
+    try:
+        income = Decimal(per_capita)
+    except (InvalidOperation, ValueError):
+        raise CaseError("请填写评估的人均纯收入（元）") from None
+    if income < 0:
+        raise CaseError("人均纯收入不能为负数")
+    today = today or timezone.localdate()
+    evaluation = Evaluation(
+        case=case,
+        on=today,
+        by=user,
+        per_capita=income,
+        secured={k: bool(secured.get(k)) for k in GUARANTEES},
+        note=note.strip(),
+    )
+    evaluation.reasons = elimination_check(case=case, evaluation=evaluation, today=today)
+    evaluation.meets = not evaluation.reasons
+    evaluation.save()
+    audit_record(
+        actor=user,
+        action="create",
+        obj=evaluation,
+        region_code=case.household.village_id,
+        note="符合风险消除条件" if evaluation.meets else "；".join(evaluation.reasons),
+    )
+    return evaluation
+
+
+def evaluations_due(*, user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """Cases in monitoring whose last evaluation (or identification) is older than the
+    policy's interval."""
+    today = today or timezone.localdate()
+    months = int(load_policy().elimination["evaluation_months"])
+    cutoff = _months_ago(today, months)
+    qs = cases_in_scope(user=user).filter(stage=Stage.MONITORING)
+    qs = qs.annotate(last=Max("evaluations__on"))
+    return qs.filter(Q(last__lt=cutoff) | Q(last__isnull=True, identified_on__lt=cutoff)).order_by(
+        "identified_on"
+    )
+
+
+def long_stays(*, user: User, today: dt.date | None = None) -> QuerySet[Case]:
+    """In monitoring longer than the policy allows without elimination: nobody is kept there
+    forever by oversight."""
+    today = today or timezone.localdate()
+    months = int(load_policy().elimination["long_stay_months"])
+    return (
+        cases_in_scope(user=user)
+        .filter(stage=Stage.MONITORING, identified_on__lt=_months_ago(today, months))
+        .order_by("identified_on")
+    )
+
+
+def _months_ago(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    return dt.date(year, month + 1, min(day.day, 28))

@@ -1,0 +1,190 @@
+"""Evaluation and exit: the criteria of the policy file stated per household with the reasons,
+risk elimination through the same chain, the household leaving monitoring but not the registry,
+a relapse recorded as such, evaluations due and long stays flagged."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bangfu.cases.evaluation import evaluation_record, evaluations_due, long_stays
+from bangfu.cases.models import Case, Channel, Stage
+from bangfu.cases.plans import measure_update, plan_confirm
+from bangfu.cases.services import CaseError, case_act, lead_open
+from bangfu.monitoring.models import RiskWarning
+from bangfu.registry.models import Household
+from tests.conftest import household_rows
+
+pytestmark = pytest.mark.django_db
+ALL = {"education": True, "medical": True, "housing": True, "water": True}
+
+
+@pytest.fixture
+def monitored(make_households, people):
+    (household,) = make_households(household_rows("H-EXIT"))
+    Household.objects.filter(pk=household.pk).update(category="edge")
+    case = Case.objects.create(
+        household=household,
+        channel=Channel.VISIT,
+        stage=Stage.MONITORING,
+        risk_types=["因病"],
+        category="edge",
+        identified_on=timezone.localdate() - dt.timedelta(days=40),
+    )
+    (measure,) = plan_confirm(
+        user=people["village"],
+        case=case,
+        items=[
+            {
+                "kind": "temporary_relief",
+                "responsible": people["helper"].pk,
+                "target": "渡过难关",
+                "deadline": timezone.localdate() + dt.timedelta(days=30),
+            }
+        ],
+    )
+    return case, measure
+
+
+def test_the_statement_says_why_not_until_every_criterion_holds(monitored, people):
+    case, measure = monitored
+    e = evaluation_record(
+        user=people["helper"], case=case, per_capita="6000", secured=ALL | {"water": False}
+    )
+    assert not e.meets
+    assert e.reasons == [
+        "纳入监测 1 个月，未满 6 个月",
+        "人均纯收入 6000 元，低于 7300 元",
+        "饮水安全未保障",
+        "帮扶措施尚未完成：临时救助",
+    ]
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
+    case.refresh_from_db()
+    e = evaluation_record(user=people["helper"], case=case, per_capita="9800", secured=ALL)
+    assert e.meets and e.reasons == []
+
+
+def test_guaranteed_households_meet_the_income_test_by_coverage(monitored, people):
+    case, _ = monitored
+    Household.objects.filter(pk=case.household_id).update(assistance="dibao")
+    case.household.refresh_from_db()
+    e = evaluation_record(user=people["village"], case=case, per_capita="4000", secured=ALL)
+    assert not any("人均纯收入" in r for r in e.reasons)
+
+
+def test_exit_is_refused_without_a_meeting_evaluation(monitored, people):
+    case, _ = monitored
+    with pytest.raises(CaseError, match="请先登记"):
+        case_act(user=people["village"], case=case, action="propose_exit")
+    evaluation_record(user=people["village"], case=case, per_capita="5000", secured=ALL)
+    with pytest.raises(CaseError, match="不符合风险消除条件"):
+        case_act(user=people["village"], case=case, action="propose_exit")
+    case.refresh_from_db()
+    assert case.stage == Stage.MONITORING
+
+
+def test_due_evaluations_and_long_stays_are_flagged(monitored, people):
+    case, _ = monitored
+    today = timezone.localdate()
+    assert not evaluations_due(user=people["township"], today=today).exists()
+    assert list(evaluations_due(user=people["township"], today=today + dt.timedelta(days=90))) == [
+        case
+    ]
+    evaluation_record(user=people["village"], case=case, per_capita="5000", secured=ALL)
+    assert not evaluations_due(
+        user=people["township"], today=today + dt.timedelta(days=60)
+    ).exists()
+    assert not long_stays(user=people["county"], today=today).exists()
+    assert list(long_stays(user=people["county"], today=today + dt.timedelta(days=730))) == [case]
+    assert not long_stays(
+        user=people["other_township"], today=today + dt.timedelta(days=730)
+    ).exists()
+
+
+def act(client, case, action, **fields):
+    data = {f"{action}-{k}": v for k, v in fields.items()}
+    return client.post(reverse("case_act", args=[case.pk, action]), data, follow=True)
+
+
+def test_elimination_through_the_pages_then_relapse(client, monitored, people):
+    case, measure = monitored
+    household = case.household
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
+    client.force_login(people["helper"])  # the responsible person evaluates
+    client.post(
+        reverse("evaluation_add", args=[case.pk]),
+        {"per_capita": "9600", "education": "1", "medical": "1", "housing": "1", "water": "1"},
+    )
+    assert case.evaluations.get().meets
+    client.force_login(people["village"])
+    page = client.get(reverse("case", args=[case.pk])).content.decode()
+    assert "符合风险消除条件" in page and "提出风险消除" in page
+    act(client, case, "propose_exit")
+    act(client, case, "exit_appraise", meeting_on="2026-11-20", attendees="村两委、村民代表")
+    act(client, case, "exit_publish")
+    Case.objects.filter(pk=case.pk).update(notice_ends=timezone.localdate() - dt.timedelta(1))
+    act(client, case, "exit_close_notice")
+    client.force_login(people["township"])
+    act(client, case, "exit_township_approve")
+    client.force_login(people["county"])
+    client.post(
+        reverse("case_batch"), {"case": [case.pk]}
+    )  # nothing at the county's identity stage
+    act(client, case, "exit_county_approve", note="风险消除")
+    case.refresh_from_db()
+    household.refresh_from_db()
+    assert case.stage == Stage.ELIMINATED and case.closed_at is not None
+    assert household.category == "" and Household.objects.filter(pk=household.pk).exists()
+    assert [s.action for s in case.steps.all()][-1] == "exit_county_approve"
+
+    # a new shock: a department warning brings the household back, as a relapse
+    warning = RiskWarning.objects.create(
+        household=household,
+        period="2026-12",
+        rule_id="R11",
+        rule_kind="disaster_loss",
+        rule_title="灾害损失",
+        risk_types=["因灾"],
+        category="sudden",
+        policy_version="t",
+        evidence=[],
+    )
+    client.force_login(people["village"])
+    client.post(reverse("warning_status", args=[warning.pk]), {"status": "lead", "reason": "灾后"})
+    again = Case.objects.get(household=household, closed_at__isnull=True)
+    assert again.pk != case.pk and again.relapse and again.stage == Stage.LEAD
+    assert "返贫致贫（曾消除风险）" in client.get(reverse("case", args=[again.pk])).content.decode()
+
+
+def test_a_refused_exit_goes_back_to_monitoring(monitored, people):
+    case, measure = monitored
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
+    case.refresh_from_db()
+    evaluation_record(user=people["village"], case=case, per_capita="9000", secured=ALL)
+    case = case_act(user=people["village"], case=case, action="propose_exit")
+    with pytest.raises(CaseError, match="理由"):
+        case_act(
+            user=people["village"],
+            case=case,
+            action="exit_appraise_reject",
+            data={"attendees": "x"},
+        )
+    case = case_act(
+        user=people["village"],
+        case=case,
+        action="exit_appraise_reject",
+        note="收入尚不稳定",
+        data={"attendees": "村两委"},
+    )
+    assert case.stage == Stage.MONITORING and case.closed_at is None
+    assert lead_open(household=case.household, channel=Channel.VISIT, by=people["grid"])[0] == case
