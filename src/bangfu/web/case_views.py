@@ -20,6 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangfu.accounts.models import Role
 from bangfu.audit.services import audit_record
 from bangfu.cases.chain import ACTIONS, Action
+from bangfu.cases.evaluation import (
+    EVALUATORS,
+    GUARANTEES,
+    evaluation_record,
+    evaluations_due,
+    long_stays,
+)
 from bangfu.cases.models import Case, Measure, MeasureKind, MeasureStatus, Objection, Stage
 from bangfu.cases.plans import (
     NEED_LABELS,
@@ -120,6 +127,8 @@ class ActionForm(forms.Form):
         ],
         "appraise": ["meeting_on", "attendees", "note"],
         "appraise_reject": ["meeting_on", "attendees", "note"],
+        "exit_appraise": ["meeting_on", "attendees", "note"],
+        "exit_appraise_reject": ["meeting_on", "attendees", "note"],
         "county_approve": ["category", "risk_types", "note"],
     }
 
@@ -148,7 +157,7 @@ def _action_forms(user: Any, case: Case) -> list[tuple[Action, ActionForm]]:
             initial = {"risk_types": case.risk_types, "category": case.category or None}
         if action.name in ("verify",):
             initial = {"visited_on": timezone.localdate()}
-        if action.name.startswith("appraise"):
+        if "appraise" in action.name:
             initial = {"meeting_on": timezone.localdate()}
         forms_.append((action, ActionForm(action=action, initial=initial, prefix=action.name)))
     return forms_
@@ -272,7 +281,12 @@ def case_overdue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/case_overdue.html",
-        {"cases": overdue_for_user(user=user), "today": timezone.localdate()},
+        {
+            "cases": overdue_for_user(user=user),
+            "due": evaluations_due(user=user),
+            "long": long_stays(user=user),
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -281,10 +295,13 @@ def case_overdue(request: HttpRequest) -> HttpResponse:
 def case_batch(request: HttpRequest) -> HttpResponse:
     """Township review or county approval of a list of cases at once."""
     user = _reader(request)
+    exit_ = bool(request.GET.get("exit"))  # risk elimination rather than identification
     stage, action = {
-        Role.TOWNSHIP_CADRE: (Stage.TOWNSHIP, "township_approve"),
-        Role.COUNTY_OFFICER: (Stage.COUNTY, "county_approve"),
-    }.get(user.role, (None, None))
+        (Role.TOWNSHIP_CADRE, False): (Stage.TOWNSHIP, "township_approve"),
+        (Role.COUNTY_OFFICER, False): (Stage.COUNTY, "county_approve"),
+        (Role.TOWNSHIP_CADRE, True): (Stage.EXIT_TOWNSHIP, "exit_township_approve"),
+        (Role.COUNTY_OFFICER, True): (Stage.EXIT_COUNTY, "exit_county_approve"),
+    }.get((user.role, exit_), (None, None))
     if stage is None or action is None:
         raise Http404
     waiting = cases_in_scope(user=user).filter(stage=stage).order_by("household__household_no")
@@ -316,6 +333,7 @@ def case_batch(request: HttpRequest) -> HttpResponse:
             "label": ACTIONS[action].label,
             "townships": townships,
             "township": township,
+            "exit": exit_,
         },
     )
 
@@ -452,6 +470,8 @@ def _plan_context(user: Any, case: Case) -> dict[str, Any]:
     context: dict[str, Any] = {
         "measures": case.measures.select_related("kind", "responsible"),
         "measure_statuses": MeasureStatus.choices,
+        "evaluations": case.evaluations.select_related("by"),
+        "can_evaluate": user.role in EVALUATORS,
     }
     if user.role in PLANNERS:
         context["proposals"] = measures_propose(case=case)
@@ -459,6 +479,31 @@ def _plan_context(user: Any, case: Case) -> dict[str, Any]:
         context["other_kinds"] = MeasureKind.objects.filter(active=True)
         context["default_deadline"] = timezone.localdate() + dt.timedelta(days=90)
     return context
+
+
+@login_required
+@require_POST
+def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    case = case_get_for_user(user=user, pk=pk)
+    try:
+        evaluation = evaluation_record(
+            user=user,
+            case=case,
+            per_capita=request.POST.get("per_capita", ""),
+            secured={k: bool(request.POST.get(k)) for k in GUARANTEES},
+            note=request.POST.get("note", ""),
+        )
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("符合风险消除条件。")
+            if evaluation.meets
+            else _("暂不符合风险消除条件：") + "；".join(evaluation.reasons),
+        )
+    return redirect("case", pk=case.pk)
 
 
 @login_required

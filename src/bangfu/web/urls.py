@@ -46,6 +46,7 @@ urlpatterns = [
         name="objection_resolve",
     ),
     path("cases/<int:pk>/plan", case_views.plan_confirm_view, name="plan_confirm"),
+    path("cases/<int:pk>/evaluations", case_views.evaluation_add, name="evaluation_add"),
     path("tasks/", case_views.my_tasks, name="my_tasks"),
     path("measures/<int:pk>/update", case_views.measure_update_view, name="measure_update"),
     path("catalogue/", case_views.catalogue, name="catalogue"),
