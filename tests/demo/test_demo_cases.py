@@ -16,8 +16,9 @@ def test_demo_village_has_a_case_in_every_stage(settings, tmp_path):
     demo_build(households=3000, seed=2026)
     monitor_run()
     counts = demo_cases(village_code=DEMO_VILLAGE)
-    assert set(counts) == {s.value for s in Stage}
     cases = Case.objects.filter(household__village_id=DEMO_VILLAGE)
+    assert set(counts) == {s.value for s in Stage} - {"exit_appraised", "exit_township"}
+    assert cases.filter(relapse=True, stage=Stage.LEAD).count() == 1
     assert cases.get(stage=Stage.NOTICE).objections.filter(resolved_at__isnull=True).exists()
     assert cases.filter(stage=Stage.LEAD, due__lt=timezone.localdate()).exists()  # overdue
     monitoring = cases.filter(stage=Stage.MONITORING).first()

@@ -4,15 +4,18 @@ users through the same services as the pages, so that a new user can click throu
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
 from bangfu.accounts.models import User
-from bangfu.cases.models import Case, Stage
+from bangfu.cases.evaluation import evaluation_record
+from bangfu.cases.models import Case, Channel, Stage
 from bangfu.cases.plans import measure_update, measures_propose, plan_confirm
-from bangfu.cases.services import case_act, objection_add, warning_to_lead_category
+from bangfu.cases.services import case_act, lead_open, objection_add, warning_to_lead_category
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.services import warning_set_status
+from bangfu.registry.models import Household
 
 # how far each of the first warned households of the demo village is taken
 PLAN = [  # every stage first, then more of the common ones
@@ -60,6 +63,7 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
         case.refresh_from_db()
         _advance(case, target, warning, village, township, county, start, today)
     _plans(village_code, village, users["helper"], today)
+    _exits(village_code, users, today, exclude=seen)
     counts: dict[str, int] = {}
     for stage in Case.objects.filter(household__village_id=village_code).values_list(
         "stage", flat=True
@@ -71,7 +75,7 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
 def _advance(
     case: Case,
     target: Stage,
-    warning: RiskWarning,
+    warning: Any,  # a RiskWarning, or what _advance reads of one
     village: User,
     township: User,
     county: User,
@@ -176,3 +180,100 @@ def _plans(village_code: str, village: User, helper: User, today: dt.date) -> No
                 text="" if outcome in ("amount", "loan") else "已落实",
                 today=today,
             )
+
+
+EXIT_PLAN = [Stage.EXIT_VERIFIED, Stage.EXIT_NOTICE, Stage.EXIT_COUNTY, Stage.ELIMINATED, "relapse"]
+ALL_SECURED = {"education": True, "medical": True, "housing": True, "water": True}
+
+
+def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: set[int]) -> None:
+    """Households identified eight months ago, assisted, evaluated and on their way out of
+    monitoring — one eliminated, and one back again after elimination (a relapse)."""
+    village, township, county, helper = (
+        users["village"],
+        users["township"],
+        users["county"],
+        users["helper"],
+    )
+    others = (
+        Household.objects.filter(village_id=village_code)
+        .exclude(pk__in=exclude)
+        .exclude(cases__isnull=False)
+        .order_by("household_no")[: len(EXIT_PLAN)]
+    )
+    start = today - dt.timedelta(days=250)
+    day = lambda n: today - dt.timedelta(days=n)  # noqa: E731
+    for household, target in zip(others, EXIT_PLAN, strict=False):
+        case, _ = lead_open(
+            household=household,
+            channel=Channel.VISIT,
+            by=village,
+            note="入户走访发现家庭成员患病住院",
+            risk_types=["因病"],
+            today=start,
+        )
+        fake = _FakeWarning("因病致贫风险", "R10")
+        _advance(case, Stage.MONITORING, fake, village, township, county, start, start)
+        case.refresh_from_db()
+        proposals = measures_propose(case=case)[:1] or []
+        if proposals:
+            (measure,) = plan_confirm(
+                user=village,
+                case=case,
+                items=[
+                    {
+                        "kind": proposals[0].kind.code,
+                        "responsible": helper.pk,
+                        "target": "稳定增收",
+                        "deadline": today,
+                        "reason": proposals[0].reason,
+                    }
+                ],
+                today=today,
+            )
+            outcome = measure.kind.outcome
+            measure_update(
+                user=helper,
+                measure=measure,
+                status="done",
+                amount="3000" if outcome in ("amount", "loan") else "",
+                text="" if outcome in ("amount", "loan") else "已落实",
+                today=day(20),
+            )
+        evaluation_record(
+            user=helper, case=case, per_capita="9800", secured=ALL_SECURED, today=day(15)
+        )
+        meeting = {"meeting_on": str(day(13)), "attendees": "村两委、驻村工作队、村民代表"}
+        case = case_act(user=village, case=case, action="propose_exit", today=day(14))
+        if target == Stage.EXIT_VERIFIED:
+            continue
+        case = case_act(
+            user=village, case=case, action="exit_appraise", data=meeting, today=day(13)
+        )
+        if target == Stage.EXIT_NOTICE:
+            case_act(user=village, case=case, action="exit_publish", today=today)
+            continue
+        case = case_act(user=village, case=case, action="exit_publish", today=day(12))
+        ends = case.notice_ends
+        assert ends is not None
+        case = case_act(user=village, case=case, action="exit_close_notice", today=ends)
+        case = case_act(user=township, case=case, action="exit_township_approve", today=day(5))
+        if target == Stage.EXIT_COUNTY:
+            continue
+        case_act(user=county, case=case, action="exit_county_approve", today=day(3))
+        if target == "relapse":  # a new shock after elimination brings it back
+            lead_open(
+                household=household,
+                channel=Channel.VISIT,
+                by=users["village"],
+                note="房屋受灾，家庭财产损失较大",
+                risk_types=["因灾"],
+                today=today,
+            )
+
+
+class _FakeWarning:
+    """What _advance reads of a warning, for households found by a visit."""
+
+    def __init__(self, title: str, rule_id: str) -> None:
+        self.rule_title, self.rule_id, self.evidence = title, rule_id, [{"value": 6800}]
