@@ -245,3 +245,53 @@ class Measure(models.Model):  # 一户一策 的一项措施
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.get_status_display()})"
+
+
+class HouseholdToken(models.Model):  # 一户一码: what the QR code holds, revocable
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=32, unique=True)  # random; the URL carries it signed
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(revoked_at__isnull=True),
+                name="token_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.created_at:%Y-%m-%d}"
+
+
+class Meeting(models.Model):  # 村级月度监测会议
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    month = models.CharField(_("月份"), max_length=7)  # YYYY-MM
+    held_on = models.DateField(_("会议日期"))
+    attendees = models.CharField(_("参会人员"), max_length=500)
+    minutes = models.TextField(_("会议纪要"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "month"], name="meeting_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.month}"
+
+
+class MeetingDecision(models.Model):  # 会议对某户的决定, recorded against the case
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    text = models.CharField(_("决定"), max_length=500)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text[:20]

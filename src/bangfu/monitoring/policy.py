@@ -89,6 +89,8 @@ class Policy:
     deadlines: dict[str, int] = field(default_factory=lambda: dict(DEADLINES))
     # when a household's risk counts as eliminated, how often it is evaluated, how long is long
     elimination: dict[str, Any] = field(default_factory=lambda: dict(ELIMINATION))
+    # how the public notice (公示) shows names: "full" or "masked" (张*明); never ID numbers
+    notice_names: str = "full"
 
     def rule(self, rule_id: str) -> RuleSpec:
         for r in self.rules:
@@ -165,7 +167,11 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
             raise PolicyError(f"elimination: {key} 的类型不正确")
         if not isinstance(value, bool) and value < 0:
             raise PolicyError(f"elimination: {key} 不能为负数")
+    notice_names = str(data.get("notice", {}).get("names", "full"))
+    if notice_names not in ("full", "masked"):
+        raise PolicyError('notice: names 应为 "full" 或 "masked"')
     return Policy(
+        notice_names=notice_names,
         deadlines=DEADLINES | ident,
         elimination=ELIMINATION | elim,
         province=str(_need(head, "province", "policy")),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bangfu.accounts.models import Role
 from bangfu.audit.selectors import audit_events_for_user
 from bangfu.audit.services import audit_event, audit_save
+from bangfu.cases.cards import CARD_STAGES
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.exporter import households_export, households_template
 from bangfu.registry.importer import rejected_table
@@ -128,6 +129,8 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         "phone": household_phone_masked(household=household),
         "reading_form": ReadingForm() if user.can_record_readings else None,
         "cases": list(household.cases.order_by("-opened_at")),
+        "can_print": user.role in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
+        and household.cases.filter(closed_at__isnull=True, stage__in=CARD_STAGES).exists(),
         "visit_form": VisitForm()
         if user.role in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE)
         else None,

@@ -1,0 +1,132 @@
+"""一户一码: the page a scanned QR code opens (the household card for a user in scope, the
+village's public side for anyone else), and the printed cards and public notice as PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from bangfu.accounts.models import Role
+from bangfu.cases.cards import (
+    CARD_STAGES,
+    PrintError,
+    cards_pdf,
+    contact_for,
+    monitored_households,
+    notice_pdf,
+    token_open,
+    token_revoke,
+)
+from bangfu.cases.models import HouseholdToken
+from bangfu.regions.models import Level, Region
+from bangfu.registry.selectors import household_get_for_user, households_in_scope
+
+PRINTERS = (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
+    return response
+
+
+def _printer(request: HttpRequest) -> Any:
+    user = request.user
+    if not user.is_authenticated or user.role not in PRINTERS:  # type: ignore[union-attr]
+        raise Http404
+    return user
+
+
+@require_GET
+def qr_open(request: HttpRequest, value: str) -> HttpResponse:
+    try:
+        token = token_open(value)
+    except (signing.BadSignature, HouseholdToken.DoesNotExist):
+        raise Http404 from None
+    household = token.household
+    if token.revoked_at is not None:
+        return render(request, "web/qr_public.html", {"revoked": True}, status=410)
+    user = request.user
+    if user.is_authenticated and households_in_scope(user=user).filter(pk=household.pk).exists():  # type: ignore[arg-type]
+        case = household.cases.filter(closed_at__isnull=True).first()
+        return render(
+            request,
+            "web/household_card.html",
+            {
+                "household": household,
+                "case": case,
+                "measures": case.measures.select_related("kind", "responsible") if case else [],
+                "history": household.cases.order_by("-opened_at"),
+                "contact": contact_for(household),
+            },
+        )
+    # anyone else: the village, whom to call, and where to declare a difficulty; nothing else
+    return render(
+        request,
+        "web/qr_public.html",
+        {"village": household.village, "contact": contact_for(household)},
+    )
+
+
+@login_required
+@require_GET
+def household_card_pdf(request: HttpRequest, household_no: str) -> HttpResponse:
+    user = _printer(request)
+    household = household_get_for_user(user=user, household_no=household_no)
+    if not household.cases.filter(closed_at__isnull=True, stage__in=CARD_STAGES).exists():
+        raise Http404
+    try:
+        data = cards_pdf([household], base=request.build_absolute_uri("/"))
+    except PrintError as exc:
+        messages.error(request, str(exc))
+        return redirect("household", household_no=household_no)
+    return _pdf(data, f"一户一码-{household.household_no}.pdf")
+
+
+def _village(request: HttpRequest, code: str) -> tuple[Any, Region]:
+    user = _printer(request)
+    village = get_object_or_404(Region, code=code, level=Level.VILLAGE)
+    if not user.region.contains(village.code):
+        raise Http404
+    return user, village
+
+
+@login_required
+@require_GET
+def village_cards_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    _, village = _village(request, code)
+    try:
+        data = cards_pdf(monitored_households(village), base=request.build_absolute_uri("/"))
+    except PrintError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases")
+    return _pdf(data, f"一户一码-{village.name}.pdf")
+
+
+@login_required
+@require_GET
+def village_notice_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    _, village = _village(request, code)
+    try:
+        data = notice_pdf(village)
+    except PrintError as exc:
+        messages.error(request, str(exc))
+        return redirect("cases")
+    return _pdf(data, f"公示-{village.name}.pdf")
+
+
+@login_required
+@require_POST
+def qr_revoke(request: HttpRequest, household_no: str) -> HttpResponse:
+    user = _printer(request)
+    household = household_get_for_user(user=user, household_no=household_no)
+    token_revoke(user=user, household=household)
+    messages.success(request, "原二维码已作废，重新打印即生成新码。")
+    return redirect("household", household_no=household_no)
