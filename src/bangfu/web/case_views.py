@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +28,16 @@ from bangfu.cases.evaluation import (
     evaluations_due,
     long_stays,
 )
-from bangfu.cases.models import Case, Measure, MeasureKind, MeasureStatus, Objection, Stage
+from bangfu.cases.meetings import meeting_agenda, meeting_record
+from bangfu.cases.models import (
+    Case,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Meeting,
+    Objection,
+    Stage,
+)
 from bangfu.cases.plans import (
     NEED_LABELS,
     PLANNERS,
@@ -36,6 +46,7 @@ from bangfu.cases.plans import (
     plan_confirm,
     responsible_candidates,
 )
+from bangfu.cases.results import has_amount, results_table, results_xlsx
 from bangfu.cases.selectors import (
     CaseFilters,
     actions_for_user,
@@ -179,6 +190,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     page, query = page_of(request, case_list_for_user(user=user, filters=filters), 30)
     counts = stage_counts(user=user)
+    print_village = None
+    if user.role in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER):
+        code = user.region.code if user.region.level == Level.VILLAGE else filters.village
+        print_village = Region.objects.filter(code=code, level=Level.VILLAGE).first()
     return render(
         request,
         "web/case_list.html",
@@ -190,6 +205,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "declarations": declarations_for_user(user=user).count(),
             "can_batch": user.role in (Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER),
+            "print_village": print_village,
         },
     )
 
@@ -617,4 +633,95 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     forms_ = [(k, KindForm(instance=k, prefix=f"k{k.pk}")) for k in kinds] if editable else []
     return render(
         request, "web/catalogue.html", {"kinds": kinds, "forms": forms_, "needs": NEED_LABELS}
+    )
+
+
+# the village's monthly meeting ---------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request: HttpRequest) -> HttpResponse:
+    """The agenda of the month's village meeting and, for the village cadre, its minutes."""
+    user = _reader(request)
+    code = user.region.code if user.region.level == Level.VILLAGE else request.GET.get("village")
+    village = Region.objects.filter(code=code or "", level=Level.VILLAGE).first()
+    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    if village is None:
+        villages = Region.objects.filter(code__startswith=user.region.prefix, level=Level.VILLAGE)
+        return render(request, "web/meeting.html", {"villages": villages, "month": month})
+    try:
+        agenda = meeting_agenda(user=user, village=village, month=month)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("meeting")
+    if request.method == "POST":
+        decisions = {
+            int(key.removeprefix("decision_")): str(request.POST.get(key, ""))
+            for key in request.POST
+            if key.startswith("decision_") and key.removeprefix("decision_").isdigit()
+        }
+        try:
+            held_on = dt.date.fromisoformat(request.POST.get("held_on", ""))
+            meeting_record(
+                user=user,
+                village=village,
+                month=month,
+                held_on=held_on,
+                attendees=request.POST.get("attendees", ""),
+                minutes=request.POST.get("minutes", ""),
+                decisions=decisions,
+            )
+        except ValueError as exc:  # CaseError, or a malformed date
+            messages.error(request, str(exc) if isinstance(exc, CaseError) else _("请填写会议日期"))
+        else:
+            messages.success(request, _("会议纪要已保存。"))
+        return redirect(f"{request.path}?month={month}&village={village.code}")
+    agenda_cases = {
+        c.pk: c
+        for key in ("leads", "steps_due", "evaluations_due", "exits_proposed")
+        for c in agenda[key]
+    }
+    return render(
+        request,
+        "web/meeting.html",
+        {
+            "village": village,
+            "month": month,
+            "agenda": agenda,
+            "agenda_cases": agenda_cases.values(),
+            "held": Meeting.objects.filter(village=village, month=month).first(),
+            "can_record": user.role == Role.VILLAGE_CADRE,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# results ------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def results(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    kinds, rows = results_table(user=user, year=year)
+    if request.GET.get("format") == "xlsx":
+        data = results_xlsx(kinds=kinds, rows=rows, year=year)
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            content_disposition_header(True, f"帮扶成效-{year}.xlsx") or "attachment"
+        )
+        return response
+    table = [(row, [(k, *row.cells.get(k.code, (0, 0))) for k in kinds]) for row in rows]
+    return render(
+        request,
+        "web/results.html",
+        {
+            "kinds": kinds,
+            "table": table,
+            "year": year,
+            "amounts": {k.code for k in kinds if has_amount(k)},
+        },
     )

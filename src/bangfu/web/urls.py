@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bangfu.web import case_views, views, warning_views
+from bangfu.web import card_views, case_views, views, warning_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,7 +50,15 @@ urlpatterns = [
     path("tasks/", case_views.my_tasks, name="my_tasks"),
     path("measures/<int:pk>/update", case_views.measure_update_view, name="measure_update"),
     path("catalogue/", case_views.catalogue, name="catalogue"),
+    path("meetings/", case_views.meeting, name="meeting"),
+    path("results/", case_views.results, name="results"),
     path("households/<str:household_no>/visit", case_views.visit_add, name="visit_add"),
+    path("households/<str:household_no>/card.pdf", card_views.household_card_pdf, name="card_pdf"),
+    path("households/<str:household_no>/qr/revoke", card_views.qr_revoke, name="qr_revoke"),
+    path("villages/<str:code>/cards.pdf", card_views.village_cards_pdf, name="village_cards_pdf"),
+    path("villages/<str:code>/notice.pdf", card_views.village_notice_pdf, name="notice_pdf"),
+    # public: what a household's QR code opens (the card in scope, else the village's side)
+    path("q/<str:value>/", card_views.qr_open, name="qr_open"),
     # public: each village's QR code points here (自主申报)
     path("declare/<str:village_code>/", case_views.declare, name="declare"),
 ]
