@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from bangfu.cases.models import Case, Stage
+from bangfu.cases.models import Case, Meeting, Stage
 from bangfu.demo.cases import demo_cases
 from bangfu.demo.services import DEMO_VILLAGE, demo_build
 from bangfu.monitoring.services import monitor_run
@@ -17,7 +17,7 @@ def test_demo_village_has_a_case_in_every_stage(settings, tmp_path):
     monitor_run()
     counts = demo_cases(village_code=DEMO_VILLAGE)
     cases = Case.objects.filter(household__village_id=DEMO_VILLAGE)
-    assert set(counts) == {s.value for s in Stage} - {"exit_appraised", "exit_township"}
+    assert set(counts) == {s.value for s in Stage}
     assert cases.filter(relapse=True, stage=Stage.LEAD).count() == 1
     assert cases.get(stage=Stage.NOTICE).objections.filter(resolved_at__isnull=True).exists()
     assert cases.filter(stage=Stage.LEAD, due__lt=timezone.localdate()).exists()  # overdue
@@ -27,3 +27,4 @@ def test_demo_village_has_a_case_in_every_stage(settings, tmp_path):
     measures = [m for c in cases.filter(stage=Stage.MONITORING) for m in c.measures.all()]
     assert measures and {m.responsible.username for m in measures} == {"helper"}
     assert any(m.status == "done" for m in measures)
+    assert Meeting.objects.filter(village_id=DEMO_VILLAGE).get().decisions.count() == 1

@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.cases.evaluation import evaluation_record
+from bangfu.cases.meetings import meeting_record
 from bangfu.cases.models import Case, Channel, Stage
 from bangfu.cases.plans import measure_update, measures_propose, plan_confirm
 from bangfu.cases.services import case_act, lead_open, objection_add, warning_to_lead_category
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.services import warning_set_status
+from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 
 # how far each of the first warned households of the demo village is taken
@@ -64,6 +66,7 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
         _advance(case, target, warning, village, township, county, start, today)
     _plans(village_code, village, users["helper"], today)
     _exits(village_code, users, today, exclude=seen)
+    _meeting(village_code, village, today)
     counts: dict[str, int] = {}
     for stage in Case.objects.filter(household__village_id=village_code).values_list(
         "stage", flat=True
@@ -182,7 +185,15 @@ def _plans(village_code: str, village: User, helper: User, today: dt.date) -> No
             )
 
 
-EXIT_PLAN = [Stage.EXIT_VERIFIED, Stage.EXIT_NOTICE, Stage.EXIT_COUNTY, Stage.ELIMINATED, "relapse"]
+EXIT_PLAN = [
+    Stage.EXIT_VERIFIED,
+    Stage.EXIT_APPRAISED,
+    Stage.EXIT_NOTICE,
+    Stage.EXIT_TOWNSHIP,
+    Stage.EXIT_COUNTY,
+    Stage.ELIMINATED,
+    "relapse",
+]
 ALL_SECURED = {"education": True, "medical": True, "housing": True, "water": True}
 
 
@@ -250,6 +261,8 @@ def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: s
         case = case_act(
             user=village, case=case, action="exit_appraise", data=meeting, today=day(13)
         )
+        if target == Stage.EXIT_APPRAISED:
+            continue
         if target == Stage.EXIT_NOTICE:
             case_act(user=village, case=case, action="exit_publish", today=today)
             continue
@@ -257,6 +270,8 @@ def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: s
         ends = case.notice_ends
         assert ends is not None
         case = case_act(user=village, case=case, action="exit_close_notice", today=ends)
+        if target == Stage.EXIT_TOWNSHIP:
+            continue
         case = case_act(user=township, case=case, action="exit_township_approve", today=day(5))
         if target == Stage.EXIT_COUNTY:
             continue
@@ -277,3 +292,18 @@ class _FakeWarning:
 
     def __init__(self, title: str, rule_id: str) -> None:
         self.rule_title, self.rule_id, self.evidence = title, rule_id, [{"value": 6800}]
+
+
+def _meeting(village_code: str, village: User, today: dt.date) -> None:
+    """Last month's village meeting, with a decision on the first open lead."""
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    lead = Case.objects.filter(household__village_id=village_code, stage=Stage.LEAD).first()
+    meeting_record(
+        user=village,
+        village=Region.objects.get(code=village_code),
+        month=first.strftime("%Y-%m"),
+        held_on=first.replace(day=25),
+        attendees="村两委、驻村第一书记、网格员、村民代表",
+        minutes="逐户研究本月预警和线索，部署入户核查和帮扶措施落实。",
+        decisions={lead.pk: "三日内完成入户核查"} if lead else {},
+    )
