@@ -98,28 +98,32 @@ def _village(request: HttpRequest, code: str) -> tuple[Any, Region]:
     return user, village
 
 
-@login_required
-@require_GET
-def village_cards_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def _village_pdf(request: HttpRequest, code: str, what: str) -> HttpResponse:
     _, village = _village(request, code)
     try:
-        data = cards_pdf(monitored_households(village), base=request.build_absolute_uri("/"))
+        if what == "cards":
+            data, name = (
+                cards_pdf(monitored_households(village), base=request.build_absolute_uri("/")),
+                f"一户一码-{village.name}.pdf",
+            )
+        else:
+            data, name = notice_pdf(village), f"公示-{village.name}.pdf"
     except PrintError as exc:
         messages.error(request, str(exc))
         return redirect("cases")
-    return _pdf(data, f"一户一码-{village.name}.pdf")
+    return _pdf(data, name)
+
+
+@login_required
+@require_GET
+def village_cards_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    return _village_pdf(request, code, "cards")
 
 
 @login_required
 @require_GET
 def village_notice_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    _, village = _village(request, code)
-    try:
-        data = notice_pdf(village)
-    except PrintError as exc:
-        messages.error(request, str(exc))
-        return redirect("cases")
-    return _pdf(data, f"公示-{village.name}.pdf")
+    return _village_pdf(request, code, "notice")
 
 
 @login_required
