@@ -24,9 +24,11 @@ class ResultRow:
     cells: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # kind -> (done, amount)
 
 
-def results_table(*, user: User, year: int) -> tuple[list[MeasureKind], list[ResultRow]]:
-    """Measures done in `year` in the user's region, by village and catalogue measure; the
-    last row is the total."""
+def results_table(
+    *, user: User, year: int, prefix: str = ""
+) -> tuple[list[MeasureKind], list[ResultRow]]:
+    """Measures done in `year` in the user's region (or the part of it under `prefix`), by
+    village and catalogue measure; the last row is the total."""
     if user.region is None or not user.can_read_registry:
         return [], []
     done = Measure.objects.filter(
@@ -34,6 +36,8 @@ def results_table(*, user: User, year: int) -> tuple[list[MeasureKind], list[Res
         done_on__year=year,
         case__household__village__code__startswith=user.region.prefix,
     )
+    if prefix:
+        done = done.filter(case__household__village__code__startswith=prefix)
     tallies = done.values("case__household__village_id", "kind__code").annotate(
         n=Count("id"), amount=Sum("outcome_amount")
     )

@@ -1,0 +1,124 @@
+"""The numbers of a region at a glance (county, township or village), each computed by the same
+selectors the lists, the case pages and the results export use, so that they agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import User
+from bangfu.cases.cards import CARD_STAGES
+from bangfu.cases.chain import OPEN_STAGES
+from bangfu.cases.models import Measure, Step
+from bangfu.cases.results import results_table
+from bangfu.cases.selectors import cases_in_scope
+from bangfu.monitoring.models import WarningStatus
+from bangfu.monitoring.selectors import warnings_for_user
+from bangfu.regions.models import Level, Region
+from bangfu.registry.models import Category
+
+SOURCE_NAMES = {
+    "income": "年度收支",
+    "reading": "网格员核查",
+    "medical": "医保",
+    "civil": "民政",
+    "housing": "住建",
+    "water": "水利",
+    "education": "教育",
+    "hr": "人社",
+    "disability": "残联",
+    "emergency": "应急",
+    "police": "公安",
+    "registry": "农户信息",
+    "model": "脆弱性模型",
+}
+
+
+def dashboard_region(*, user: User, code: str = "") -> Region:
+    """The region to show: the user's own, or one inside it (drill-down); 404 outside."""
+    if user.region is None or not user.can_read_registry:
+        raise Http404
+    if not code:
+        return user.region
+    region = Region.objects.filter(code=code).first()
+    if region is None or not user.region.contains(region.code):
+        raise Http404
+    return region
+
+
+def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    prefix = region.prefix
+    cases = cases_in_scope(user=user).filter(household__village__code__startswith=prefix)
+    monitored = cases.filter(stage__in=CARD_STAGES)
+    by_category = Counter(
+        dict(monitored.values_list("household__category").annotate(n=Count("id")).order_by())
+    )
+    risks: Counter[str] = Counter()
+    for risk_types in monitored.values_list("risk_types", flat=True):
+        risks.update(risk_types)
+    pending = warnings_for_user(user=user).filter(
+        status=WarningStatus.NEW, household__village__code__startswith=prefix
+    )
+    sources: Counter[str] = Counter()
+    for evidence in pending.values_list("evidence", flat=True):
+        head = (evidence[0].get("source", "") if evidence else "").split(":")[0]
+        sources[SOURCE_NAMES.get(head, head or "其他")] += 1
+    steps = Step.objects.filter(
+        case__in=cases, action__in=["county_approve", "exit_county_approve"]
+    )
+    flow: dict[str, dict[str, int]] = {}
+    for row in (
+        steps.annotate(month=TruncMonth("at")).values("month", "action").annotate(n=Count("id"))
+    ):
+        month = f"{row['month']:%Y-%m}"
+        key = "entries" if row["action"] == "county_approve" else "exits"
+        flow.setdefault(month, {"entries": 0, "exits": 0})[key] += row["n"]
+    measures: dict[str, dict[str, int]] = {}
+    for kind_name, status, n in (
+        Measure.objects.filter(case__in=cases)
+        .values_list("kind__name", "status")
+        .annotate(n=Count("id"))
+        .order_by("kind__name")
+    ):
+        measures.setdefault(kind_name, {})[status] = n
+    children = []
+    if region.level < Level.VILLAGE:
+        for child in Region.objects.filter(parent=region).order_by("code"):
+            inside = {"household__village__code__startswith": child.prefix}
+            open_ = cases.filter(closed_at__isnull=True, **inside).count()
+            n = monitored.filter(**inside).count()
+            w = pending.filter(**inside).count()
+            if open_ or w:
+                children.append(
+                    {"code": child.code, "name": child.name, "monitored": n, "open": open_}
+                    | {"pending": w}
+                )
+    kinds, rows = results_table(user=user, year=today.year, prefix=prefix)
+    return {
+        "region": {"code": region.code, "name": region.name, "level": int(region.level)},
+        "monitored": monitored.count(),
+        "by_category": {
+            str(Category(value).label): by_category.get(value, 0)
+            for value in Category.values
+            if value
+        },
+        "by_risk": dict(risks.most_common()),
+        "pending_warnings": pending.count(),
+        "pending_by_source": dict(sources.most_common()),
+        "overdue_steps": cases.filter(stage__in=OPEN_STAGES, due__lt=today).count(),
+        "flow": dict(sorted(flow.items())),
+        "measures": measures,
+        "results": {
+            "year": today.year,
+            "kinds": [k.name for k in kinds],
+            "total": {k.name: rows[-1].cells.get(k.code, (0, 0))[0] for k in kinds} if rows else {},
+        },
+        "children": children,
+    }
