@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangfu.accounts.models import Role
 from bangfu.audit.services import audit_record
 from bangfu.cases.chain import ACTIONS, Action
+from bangfu.cases.dashboard import dashboard, dashboard_region
 from bangfu.cases.evaluation import (
     EVALUATORS,
     GUARANTEES,
@@ -724,4 +725,19 @@ def results(request: HttpRequest) -> HttpResponse:
             "year": year,
             "amounts": {k.code for k in kinds if has_amount(k)},
         },
+    )
+
+
+# dashboard ----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """County, township or village at a glance, with drill-down to the regions below."""
+    user = _reader(request)
+    region = dashboard_region(user=user, code=request.GET.get("region", ""))
+    data = dashboard(user=user, region=region)
+    return render(
+        request,
+        "web/dashboard.html",
+        {"data": data, "region": region, "up": region.parent if region != user.region else None},
     )

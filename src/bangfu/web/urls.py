@@ -52,6 +52,7 @@ urlpatterns = [
     path("catalogue/", case_views.catalogue, name="catalogue"),
     path("meetings/", case_views.meeting, name="meeting"),
     path("results/", case_views.results, name="results"),
+    path("dashboard/", case_views.dashboard_view, name="dashboard"),
     path("households/<str:household_no>/visit", case_views.visit_add, name="visit_add"),
     path("households/<str:household_no>/card.pdf", card_views.household_card_pdf, name="card_pdf"),
     path("households/<str:household_no>/qr/revoke", card_views.qr_revoke, name="qr_revoke"),

@@ -1,0 +1,41 @@
+// The dashboard's charts, drawn with the local ECharts from the page's JSON.
+(function () {
+  var src = document.getElementById("dashboard-data");
+  if (!src || !window.echarts) return;
+  var d = JSON.parse(src.textContent);
+  function draw(id, option) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var chart = echarts.init(el);
+    chart.setOption(option);
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.drawn = "1";
+  }
+  function pairs(obj) { return Object.keys(obj).map(function (k) { return { name: k, value: obj[k] }; }); }
+  function bars(obj) {
+    return {
+      tooltip: {}, grid: { left: 100, right: 20, top: 10, bottom: 20 },
+      xAxis: { type: "value" }, yAxis: { type: "category", data: Object.keys(obj) },
+      series: [{ type: "bar", data: Object.values(obj), label: { show: true, position: "right" } }]
+    };
+  }
+  draw("chart-category", { tooltip: {}, series: [{ type: "pie", radius: ["35%", "65%"], data: pairs(d.by_category), label: { formatter: "{b}: {c}" } }] });
+  draw("chart-risk", bars(d.by_risk));
+  draw("chart-source", bars(d.pending_by_source));
+  var months = Object.keys(d.flow);
+  draw("chart-flow", {
+    tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 20, top: 30, bottom: 20 },
+    xAxis: { type: "category", data: months }, yAxis: { type: "value" },
+    series: [
+      { name: document.documentElement.lang.indexOf("zh") === 0 ? "纳入" : "Entries", type: "bar", data: months.map(function (m) { return d.flow[m].entries; }) },
+      { name: document.documentElement.lang.indexOf("zh") === 0 ? "消除" : "Exits", type: "bar", data: months.map(function (m) { return d.flow[m].exits; }) }
+    ]
+  });
+  var kinds = Object.keys(d.measures);
+  var statuses = ["planned", "active", "done", "cancelled"];
+  draw("chart-measures", {
+    tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 140, right: 20, top: 30, bottom: 20 },
+    xAxis: { type: "value" }, yAxis: { type: "category", data: kinds },
+    series: statuses.map(function (s) { return { name: s, type: "bar", stack: "all", data: kinds.map(function (k) { return d.measures[k][s] || 0; }) }; })
+  });
+})();
