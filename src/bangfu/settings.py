@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "bangfu.feeds",
     "bangfu.monitoring",
     "bangfu.cases",
+    "bangfu.api",
     "bangfu.demo",
     "bangfu.web",
 ]
