@@ -107,7 +107,7 @@ def test_case_actions_go_through_the_same_rules(client, people, homes):
         content_type="application/json",
         **bearer(people["township"]),
     )
-    assert r.status_code == 400 and "只有村干部" in r.json()["detail"]
+    assert r.status_code == 403 and "只有村干部" in r.json()["detail"]
     r = client.post(
         f"/api/v1/cases/{case.pk}/actions/verify",
         {"data": data},

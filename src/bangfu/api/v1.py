@@ -3,28 +3,28 @@
 the same selectors and services as the web pages: the same region scope (out of scope is
 404), the same refusals (400 with the reason), the same audit."""
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Any
+import enum
+from typing import Any, Literal
 
 from django.core import signing
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
 from bangfu.api.models import ApiToken, token_hash
 from bangfu.cases.cards import token_open
-from bangfu.cases.models import HouseholdToken
+from bangfu.cases.chain import ACTIONS
+from bangfu.cases.models import HouseholdToken, Stage
 from bangfu.cases.selectors import (
     CaseFilters,
     case_get_for_user,
     case_list_for_user,
     tasks_for_user,
 )
-from bangfu.cases.services import CaseError, case_act
+from bangfu.cases.services import CaseError, CaseForbidden, case_act
 from bangfu.core.idcard import IdNumberError
 from bangfu.monitoring.selectors import WarningFilters, warning_get_for_user, warning_list_for_user
 from bangfu.monitoring.services import MonitoringError, warning_set_status
@@ -53,7 +53,40 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+ERRORS = {
+    "400": "请求无法解析（如请求体不是 JSON）",
+    "401": "未认证：缺少或无效的令牌",
+    "404": "不存在，或不在用户所辖区域内",
+    "422": "参数格式不正确",
+}
+
+
+class BangfuAPI(NinjaAPI):
+    """Every operation documents the answers every operation can give: 400 for a body that
+    cannot be parsed, 401 without a valid token, 404 outside the user's region, 422 for
+    malformed parameters."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"detail": {}},
+                        "required": ["detail"],
+                    }
+                }
+            }
+        }
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for code, text in ERRORS.items():
+                    operation["responses"].setdefault(code, {"description": text, **error})
+        return schema
+
+
+api = BangfuAPI(
     title="bangfu API",
     version="1",
     description="防止返贫动态监测和帮扶：农户、预警、监测帮扶案例（按用户所辖区域）",
@@ -63,6 +96,15 @@ api = NinjaAPI(
 )
 
 
+class Pages(PageNumberPagination):
+    """Page numbers and sizes within bounds a database can address (a page number of 10^24 is
+    refused with 422, not passed on as an offset)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=200)
+
+
 class Refused(Schema):
     detail: str
 
@@ -70,7 +112,10 @@ class Refused(Schema):
 @api.exception_handler(CaseError)
 @api.exception_handler(MonitoringError)
 def refused(request: HttpRequest, exc: Exception) -> Any:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
+    """A refusal by the rules: 403 for the user's role, 409 for the state of the case or
+    warning (wrong stage, missing facts, already handled), with the reason."""
+    status = 403 if isinstance(exc, CaseForbidden) else 409
+    return api.create_response(request, {"detail": str(exc)}, status=status)
 
 
 # regions -----------------------------------------------------------------------------------
@@ -81,7 +126,7 @@ class RegionOut(Schema):
 
 
 @api.get("/regions", response=list[RegionOut], tags=["regions"])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def regions(request: HttpRequest, parent: str = "") -> Any:
     """The regions directly under `parent` (default: the user's own region), inside the
     user's region."""
@@ -131,7 +176,7 @@ class HouseholdDetail(HouseholdOut):
 
 
 @api.get("/households", response=list[HouseholdOut], tags=["households"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def households(request: HttpRequest, q: str = "", village: str = "") -> Any:
     """Households in the user's region; `q` is a name, household number, last ID digits or a
     whole ID number."""
@@ -185,7 +230,7 @@ class WarningOut(Schema):
 
 
 @api.get("/warnings", response=list[WarningOut], tags=["warnings"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def warnings(
     request: HttpRequest, period: str = "", rule: str = "", status: str = "", village: str = ""
 ) -> Any:
@@ -194,13 +239,13 @@ def warnings(
 
 
 class StatusIn(Schema):
-    status: str  # dismissed | lead
+    status: Literal["dismissed", "lead"]
     reason: str = ""
 
 
 @api.post(
     "/warnings/{warning_id}/status",
-    response={200: WarningOut, 400: Refused},
+    response={200: WarningOut, 403: Refused, 409: Refused},
     tags=["warnings"],
 )
 def warning_status(request: HttpRequest, warning_id: int, body: StatusIn) -> Any:
@@ -248,16 +293,24 @@ class CaseDetail(CaseOut):
         return list(obj.steps.select_related("by"))
 
 
+StageName = enum.Enum("StageName", {s.value: s.value for s in Stage}, type=str)  # type: ignore[misc]
+
+
 @api.get("/cases", response=list[CaseOut], tags=["cases"])
-@paginate(PageNumberPagination, page_size=50)
-def cases(request: HttpRequest, stage: str = "", village: str = "", overdue: bool = False) -> Any:
-    filters = CaseFilters(stage=stage, village=village, overdue=overdue)
+@paginate(Pages, page_size=50)
+def cases(
+    request: HttpRequest, stage: StageName | None = None, village: str = "", overdue: bool = False
+) -> Any:
+    filters = CaseFilters(stage=stage.value if stage else "", village=village, overdue=overdue)
     return case_list_for_user(user=request.user, filters=filters)  # type: ignore[arg-type]
 
 
 @api.get("/cases/{case_id}", response=CaseDetail, tags=["cases"])
 def case(request: HttpRequest, case_id: int) -> Any:
     return case_get_for_user(user=request.user, pk=case_id)  # type: ignore[arg-type]
+
+
+ActionName = enum.Enum("ActionName", {name: name for name in ACTIONS}, type=str)  # type: ignore[misc]
 
 
 class ActionIn(Schema):
@@ -267,15 +320,15 @@ class ActionIn(Schema):
 
 @api.post(
     "/cases/{case_id}/actions/{action}",
-    response={200: CaseDetail, 400: Refused},
+    response={200: CaseDetail, 403: Refused, 409: Refused},
     tags=["cases"],
 )
-def case_action(request: HttpRequest, case_id: int, action: str, body: ActionIn) -> Any:
+def case_action(request: HttpRequest, case_id: int, action: ActionName, body: ActionIn) -> Any:
     """One step of the identification or exit chain, as on the case page: refused (400, with
     the reason) unless the user has the step's role and the case is at the step's stage."""
     user = request.user
     found = case_get_for_user(user=user, pk=case_id)  # type: ignore[arg-type]
-    return case_act(user=user, case=found, action=action, note=body.note, data=body.data)  # type: ignore[arg-type]
+    return case_act(user=user, case=found, action=str(action.value), note=body.note, data=body.data)  # type: ignore[arg-type]
 
 
 class MeasureOut(Schema):
@@ -296,7 +349,7 @@ class MeasureOut(Schema):
 
 
 @api.get("/tasks", response=list[MeasureOut], tags=["cases"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def tasks(request: HttpRequest) -> Any:
     """The measures the user is responsible for."""
     return tasks_for_user(user=request.user)  # type: ignore[arg-type]

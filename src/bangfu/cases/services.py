@@ -40,6 +40,10 @@ class CaseError(ValueError):
     """Refused, with the reason in Chinese for the user."""
 
 
+class CaseForbidden(CaseError):
+    """Refused because of the user's role (the API answers 403 rather than 409)."""
+
+
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
@@ -247,7 +251,7 @@ def _check(user: User, case: Case, action: Action) -> None:
     if not _in_scope(user, case.household):
         raise Http404
     if user.role != action.role:
-        raise CaseError(f"只有{Role(action.role).label}可以“{action.label}”")
+        raise CaseForbidden(f"只有{Role(action.role).label}可以“{action.label}”")
     if case.stage != action.source:
         raise CaseError(f"本案当前环节为“{case.get_stage_display()}”，不能“{action.label}”")
 
