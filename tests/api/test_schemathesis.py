@@ -3,6 +3,8 @@ scope: no server errors, every status documented, every response conforming to t
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from bangfu.api.models import ApiToken
@@ -12,6 +14,18 @@ from bangfu.wsgi import application
 from tests.conftest import household_rows
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application itself, so each request ends with Django closing
+    "old" database connections, which would close the test's transaction on PostgreSQL. The
+    Django test client unhooks that handler for its requests; so do we."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
