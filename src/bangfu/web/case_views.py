@@ -111,10 +111,10 @@ class ActionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     visited_on = forms.DateField(
-        label=_("入户日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("入户日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     meeting_on = forms.DateField(
-        label=_("评议日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("评议日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     attendees = forms.CharField(label=_("参加评议人员"), max_length=500)
     category = forms.ChoiceField(

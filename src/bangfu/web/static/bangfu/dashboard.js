@@ -11,7 +11,7 @@
     window.addEventListener("resize", function () { chart.resize(); });
     el.dataset.drawn = "1";
   }
-  function pairs(obj) { return Object.keys(obj).map(function (k) { return { name: k, value: obj[k] }; }); }
+  function pairs(obj) { return Object.keys(obj).filter(function (k) { return obj[k] > 0; }).map(function (k) { return { name: k, value: obj[k] }; }); }
   function bars(obj) {
     return {
       tooltip: {}, grid: { left: 100, right: 20, top: 10, bottom: 20 },

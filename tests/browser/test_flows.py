@@ -1,0 +1,105 @@
+"""Real-browser flows (Playwright driving Debian's Chromium) on a desktop and a phone-sized
+viewport: log in, search a household, open it, move its case one step, open the dashboard and
+check that its charts drew. Screenshots go to test-output/. Without Chromium the tests are
+skipped, unless BANGFU_REQUIRE_BROWSER is set (as .ci/run does)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bangfu.cases.models import Case, Channel, Stage
+from tests.conftest import PASSWORD, household_rows
+
+CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/bin/chromium")
+OUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("BANGFU_REQUIRE_BROWSER"):
+        raise RuntimeError(
+            f"Chromium is required (BANGFU_REQUIRE_BROWSER) but {CHROMIUM} is missing"
+        )
+    pytest.skip("no Chromium: browser tests skipped (.ci/run installs it)", allow_module_level=True)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop is not Django's
+
+
+@pytest.fixture(autouse=True)
+def divisions(transactional_db):
+    """A transactional test starts from an empty database (the one before flushed it)."""
+    from bangfu.regions.services import regions_load
+
+    regions_load(code="140123")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def page(request, browser):
+    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="zh-CN")
+    pg = context.new_page()
+    pg.viewport_name = request.param
+    yield pg
+    context.close()
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/households/**")
+
+
+def shot(page, name):
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}-{page.viewport_name}.png"), full_page=True)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_search_open_and_move_a_case_one_step(page, live_server, people, make_households):
+    (household,) = make_households(household_rows("H-BROWSER"))
+    case = Case.objects.create(household=household, channel=Channel.VISIT, stage=Stage.LEAD)
+    login(page, live_server, "village")
+    page.fill("input[name=q]", "H-BROWSER")
+    page.keyboard.press("Enter")
+    page.click("a:has-text('H-BROWSER')")
+    page.wait_for_url("**/households/H-BROWSER/")
+    assert "测试H-BROWSER-0" in page.content()
+    shot(page, "household")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.fill("textarea[name=verify-findings]", "入户核实，情况属实")
+    page.fill("input[name=verify-per_capita]", "5200")
+    page.check("input[name=verify-water]")
+    page.click("form[action$='/act/verify'] button[type=submit]")
+    page.wait_for_selector("text=待村级评议")
+    shot(page, "case")
+    case.refresh_from_db()
+    assert case.stage == Stage.VERIFIED
+    assert case.steps.get().by.username == "village"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_draws_its_charts(page, live_server, people, make_households):
+    homes = make_households(household_rows("H-DASH1"), household_rows("H-DASH2"))
+    for h in homes:
+        Case.objects.create(
+            household=h, channel=Channel.VISIT, stage=Stage.MONITORING, risk_types=["因病"]
+        )
+    login(page, live_server, "county")
+    page.goto(f"{live_server.url}/dashboard/")
+    for chart in ("category", "risk", "source", "flow", "measures"):
+        page.wait_for_selector(f"#chart-{chart}[data-drawn='1'] canvas", timeout=10_000)
+    assert page.inner_text("#n-monitored") == "2"
+    shot(page, "dashboard")
