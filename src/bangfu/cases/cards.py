@@ -106,10 +106,9 @@ def qr_png(url: str, scale: int = 6) -> bytes:
     return out.getvalue()
 
 
-def contact_for(household: Household) -> User | None:
-    """Who the public side of the card names: the responsible person of an open measure, else
-    the village cadre."""
-    case = household.cases.filter(closed_at__isnull=True).first()
+def contact_for(household: Household, case: Case | None) -> User | None:
+    """Who the public side of the card names: the responsible person of an open measure of
+    the household's open `case`, else the village cadre."""
     if case is not None:
         measure = (
             case.measures.filter(status__in=[MeasureStatus.PLANNED, MeasureStatus.ACTIVE])
@@ -162,7 +161,7 @@ def _card(canvas: Canvas, household: Household, base: str, top: float) -> None:
     token = household_token(household=household)
     url = qr_url(token, base)
     case = household.cases.filter(closed_at__isnull=True).first()
-    contact = contact_for(household)
+    contact = contact_for(household, case)
     left = 20 * mm
     canvas.setStrokeGray(0.6)
     canvas.roundRect(left - 6 * mm, top - 118 * mm, 182 * mm, 124 * mm, 4 * mm)

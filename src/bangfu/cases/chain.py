@@ -152,7 +152,6 @@ STAGE_DEADLINE = {
     Stage.EXIT_COUNTY: "county_days",
 }
 OPEN_STAGES = tuple(STAGE_DEADLINE)
-CLOSED_STAGES = (Stage.NOT_IDENTIFIED, Stage.ELIMINATED)
 NOTICE_STAGES = (Stage.NOTICE, Stage.EXIT_NOTICE)
 
 # Who acts in each stage, by level: an overdue step is listed for the levels above it.

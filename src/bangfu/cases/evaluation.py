@@ -34,8 +34,8 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 
 def elimination_check(*, case: Case, evaluation: Evaluation, today: dt.date) -> list[str]:
     """Why the household does not (yet) meet the criteria; an empty list when it does."""
-    rules = load_policy().elimination
-    line = load_policy().line
+    policy = load_policy()
+    rules, line = policy.elimination, policy.line
     household = case.household
     reasons = []
     since = case.identified_on or case.opened_at.date()

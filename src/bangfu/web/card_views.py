@@ -54,8 +54,8 @@ def qr_open(request: HttpRequest, value: str) -> HttpResponse:
     if token.revoked_at is not None:
         return render(request, "web/qr_public.html", {"revoked": True}, status=410)
     user = request.user
+    case = household.cases.filter(closed_at__isnull=True).first()
     if user.is_authenticated and households_in_scope(user=user).filter(pk=household.pk).exists():  # type: ignore[arg-type]
-        case = household.cases.filter(closed_at__isnull=True).first()
         return render(
             request,
             "web/household_card.html",
@@ -64,14 +64,14 @@ def qr_open(request: HttpRequest, value: str) -> HttpResponse:
                 "case": case,
                 "measures": case.measures.select_related("kind", "responsible") if case else [],
                 "history": household.cases.order_by("-opened_at"),
-                "contact": contact_for(household),
+                "contact": contact_for(household, case),
             },
         )
     # anyone else: the village, whom to call, and where to declare a difficulty; nothing else
     return render(
         request,
         "web/qr_public.html",
-        {"village": household.village, "contact": contact_for(household)},
+        {"village": household.village, "contact": contact_for(household, case)},
     )
 
 
