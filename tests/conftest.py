@@ -40,6 +40,15 @@ def _fast_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The cache is files under BANGFU_HOME (shared by the server and the worker): each test
+    starts without what an earlier test or run left there (rate limits, progress)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def row(**values: Any) -> list[str]:
     """A spreadsheet row from column keys (everything else blank)."""
     unknown = set(values) - set(KEYS)
@@ -109,3 +118,19 @@ def people(db: None) -> dict[str, User]:
         name: user_create(username=name, password=PASSWORD, role=role, region=region, grid=grid)
         for name, role, region, grid in spec
     }
+
+
+@pytest.fixture
+def run_worker(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Run `bangfu db_worker --batch`: every queued job, then return. As Django's test client
+    does for requests, the worker's `close_old_connections` is disconnected, so that it keeps
+    the test's connection (and its transaction)."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+
+    return run

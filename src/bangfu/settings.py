@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "bangfu.core",
     "bangfu.regions",
     "bangfu.accounts",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "bangfu.monitoring",
     "bangfu.cases",
     "bangfu.api",
+    "bangfu.jobs",
     "bangfu.demo",
     "bangfu.web",
 ]
@@ -134,6 +137,24 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background jobs (imports, feed loads, monitoring runs started from the web) are rows in the
+# database, run by `bangfu db_worker` (started by `bangfu serve` and `bangfu demo`): no extra
+# server on the embedded default.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Shared by the web server and the worker (a job's live progress, the declaration page's rate
+# limit): files under BANGFU_HOME need no server either.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(HOME / "cache"),
+    }
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

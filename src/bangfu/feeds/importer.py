@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+from django.utils.translation import gettext as _
 
 from bangfu.core.crypto import lookup_hash
 from bangfu.core.idcard import mask_id_number
+from bangfu.core.progress import Every, Progress, silent
 from bangfu.feeds.sources.base import FeedSpec
 from bangfu.feeds.store import feed_upsert
 from bangfu.registry.importer import RowError
@@ -33,9 +35,13 @@ class FeedReport:
 
     def summary(self) -> str:
         matched = self.rows - len(self.unmatched)
-        return (
-            f"共 {self.rows} 条，匹配到农户 {matched} 条，未匹配 {len(self.unmatched)} 条；"
-            f"写入 {self.partitions} 个分区"
+        return _(
+            "共 {rows} 条，匹配到农户 {matched} 条，未匹配 {unmatched} 条；写入 {partitions} 个分区"
+        ).format(
+            rows=self.rows,
+            matched=matched,
+            unmatched=len(self.unmatched),
+            partitions=self.partitions,
         )
 
 
@@ -54,23 +60,27 @@ def _known(keys: list[str], by_person: bool) -> set[str]:
     return found
 
 
-def feed_import(*, spec: FeedSpec, table: Table, today: dt.date | None = None) -> FeedReport:
+def feed_import(
+    *, spec: FeedSpec, table: Table, today: dt.date | None = None, progress: Progress = silent
+) -> FeedReport:
     today = today or dt.date.today()
     report = FeedReport(encoding=table.encoding)
     columns = spec.all_columns
     index = {h: i for i, h in enumerate(table.headers)}
     for h in table.headers:
         if h and h not in {c.header for c in columns}:
-            report.errors.append(RowError(1, h, "无法识别的列名，请使用该部门的导入模板"))
+            report.errors.append(RowError(1, h, _("无法识别的列名，请使用该部门的导入模板")))
     for c in columns:
         if c.required and c.header not in index:
-            report.errors.append(RowError(1, c.header, "缺少必填列"))
+            report.errors.append(RowError(1, c.header, _("缺少必填列")))
     if report.errors:
         return report
     out: dict[str, list[Any]] = {f.name: [] for f in spec.arrow_schema()}
     seen: dict[str, int] = {}
     keys: list[tuple[int, str, str, str]] = []  # row, record id, stored key, shown key
+    every = Every(progress, _("逐行校验"), len(table.rows))
     for n, cells in enumerate(table.rows, start=2):
+        every.tick(n - 1)
         if not any(cells):
             continue
         report.rows += 1
@@ -80,7 +90,7 @@ def feed_import(*, spec: FeedSpec, table: Table, today: dt.date | None = None) -
             text = cells[i].strip() if i is not None and i < len(cells) else ""
             if not text:
                 if c.required:
-                    report.errors.append(RowError(n, c.header, "必填，不能为空"))
+                    report.errors.append(RowError(n, c.header, _("必填，不能为空")))
                 continue
             try:
                 values[c.key] = parse_cell(c, text, today=today)
@@ -89,11 +99,13 @@ def feed_import(*, spec: FeedSpec, table: Table, today: dt.date | None = None) -
         rid = values.get("record_id")
         if rid is not None:
             if rid in seen:
-                report.errors.append(RowError(n, "记录编号", f"与第{seen[rid]}行重复"))
+                report.errors.append(
+                    RowError(n, "记录编号", _("与第{n}行重复").format(n=seen[rid]))
+                )
             seen[rid] = n
         date = values.get("event_date")
         if date is not None and date > today:
-            report.errors.append(RowError(n, "日期", "日期不能晚于今天"))
+            report.errors.append(RowError(n, "日期", _("日期不能晚于今天")))
         if spec.keyed_by_person and "id_number" in values:
             ident = values.pop("id_number").value
             values["person_hash"] = lookup_hash(ident)
@@ -108,9 +120,11 @@ def feed_import(*, spec: FeedSpec, table: Table, today: dt.date | None = None) -
     if report.errors:
         report.errors.sort(key=lambda e: (e.row, e.column))
         return report
+    progress(_("与农户信息匹配"), 0, 0)
     known = _known([k for _, _, k, _ in keys], spec.keyed_by_person)
     report.unmatched = [(n, rid, shown) for n, rid, k, shown in keys if k not in known]
     arrow = pa.table(out, schema=spec.arrow_schema())
+    progress(_("写入分析库"), 0, 0)
     report.partitions = feed_upsert(spec, arrow) if arrow.num_rows else 0
     report.written = True
     return report

@@ -14,10 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bangfu.audit.services import audit_record
 from bangfu.cases.models import Channel
 from bangfu.cases.services import lead_open
+from bangfu.core.progress import Progress, silent
 from bangfu.monitoring.context import Context, period_end
 from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus
@@ -51,29 +53,38 @@ def monitor_run(
     engine: str = "duckdb",
     period: str | None = None,
     policy: Policy | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress = silent,
     spark_master: str | None = None,
 ) -> tuple[MonitoringRun, RunResult]:
     """Snapshot the registry, run every rule on `engine`, and upsert the warnings of the
-    period: a rerun (after a crash, or with a changed policy) duplicates nothing."""
+    period: a rerun (after a crash, or with a changed policy) duplicates nothing. `progress`
+    hears each step as `done` of `total` steps."""
     period = period or current_period()
     if not PERIOD.match(period):
-        raise MonitoringError(f"期间格式应为 YYYY-MM：{period}")
+        raise MonitoringError(_("期间格式应为 YYYY-MM：{period}").format(period=period))
     policy = policy or load_policy()
     store = Path(settings.HOME) / "store"
-    say = progress or (lambda _m: None)
     fit_error = ""
-    if _uses_model(policy) and not (store / "models" / MODEL_FILE).exists():
-        say("首次运行：训练脆弱性模型")
+    fitting = _uses_model(policy) and not (store / "models" / MODEL_FILE).exists()
+    total = 3 + fitting
+    step = 0
+
+    def say(message: str) -> None:
+        progress(message, step, total)
+
+    if fitting:
+        say(_("首次运行：训练脆弱性模型"))
         try:
             vulnerability_fit(period=period, policy=policy, progress=say)
         except ModelMissing as exc:
             fit_error = str(exc)
-            say(f"脆弱性模型未训练：{exc}")
+            say(_("脆弱性模型未训练：{reason}").format(reason=exc))
+        step += 1
     run = MonitoringRun.objects.create(period=period, engine=engine, policy_version=policy.version)
     with tempfile.TemporaryDirectory(prefix="bangfu-snapshot-") as tmp:
-        say("导出农户信息快照")
+        say(_("导出农户信息快照"))
         registry_snapshot(folder=Path(tmp), day=period_end(period))
+        step += 1
         result = run_rules(
             engine=engine,
             registry=Path(tmp),
@@ -83,12 +94,16 @@ def monitor_run(
             progress=say,
             spark_master=spark_master,
         )
+        step += 1
     if fit_error:
         result.skipped = dict.fromkeys(result.skipped, fit_error)
+    say(_("保存预警"))
     warnings_store(run=run, result=result, policy=policy)
+    step += 1
     run.finished_at = timezone.now()
     run.summary = result.summary()
     run.save(update_fields=["finished_at", "summary"])
+    say(_("完成：{n} 条预警").format(n=len(result.warnings)))
     return run, result
 
 
@@ -134,14 +149,14 @@ def vulnerability_fit(
     with that evaluation in the analytical store."""
     period = period or current_period()
     if not PERIOD.match(period):
-        raise MonitoringError(f"期间格式应为 YYYY-MM：{period}")
+        raise MonitoringError(_("期间格式应为 YYYY-MM：{period}").format(period=period))
     policy = policy or load_policy()
     say = progress or (lambda _m: None)
-    say("导出农户信息快照")
+    say(_("导出农户信息快照"))
     with analysis_context(period=period, policy=policy) as ctx:
-        say("读取收入历史")
+        say(_("读取收入历史"))
         frame = transitions(ctx)
-    say(f"估计模型：{len(frame)} 个户-年观测")
+    say(_("估计模型：{n} 个户-年观测").format(n=len(frame)))
     try:
         evaluation = evaluate(
             frame,
@@ -225,12 +240,12 @@ def warning_set_status(*, user: Any, warning: RiskWarning, status: str, reason: 
     if not user.can_write_registry:
         raise Http404
     if status not in (WarningStatus.DISMISSED, WarningStatus.LEAD):
-        raise MonitoringError("只能排除预警或转为线索")
+        raise MonitoringError(_("只能排除预警或转为线索"))
     if warning.status != WarningStatus.NEW:
-        raise MonitoringError("该预警已处理")
+        raise MonitoringError(_("该预警已处理"))
     reason = reason.strip()
     if status == WarningStatus.DISMISSED and not reason:
-        raise MonitoringError("排除预警必须填写理由")
+        raise MonitoringError(_("排除预警必须填写理由"))
     old = warning.status
     warning.status, warning.status_reason = status, reason
     warning.status_by, warning.status_at = user, timezone.now()

@@ -17,10 +17,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from bangfu.audit.services import audit_event, audit_save
 from bangfu.core.crypto import decrypt, encrypt, lookup_hash
 from bangfu.core.idcard import IdNumber, mask_phone
+from bangfu.core.progress import Every, Progress, silent
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.columns import BY_HEADER, COLUMNS
 from bangfu.registry.models import Household, IncomeRecord, Member, Relation
@@ -37,7 +39,9 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"第{self.row}行，{self.column}列：{self.reason}"
+        return _("第{row}行，{column}列：{reason}").format(
+            row=self.row, column=self.column, reason=self.reason
+        )
 
 
 @dataclass
@@ -61,12 +65,21 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
-        return (
-            f"新增 {self.households_created} 户、{self.members_created} 人；"
-            f"更新 {self.households_updated} 户、{self.members_updated} 人；"
-            f"移出 {self.members_removed} 人；"
-            f"收支新增 {self.incomes_created} 条、更新 {self.incomes_updated} 条；"
-            f"无变化 {self.unchanged} 条"
+        return _(
+            "新增 {households_created} 户、{members_created} 人；"
+            "更新 {households_updated} 户、{members_updated} 人；"
+            "移出 {members_removed} 人；"
+            "收支新增 {incomes_created} 条、更新 {incomes_updated} 条；"
+            "无变化 {unchanged} 条"
+        ).format(
+            households_created=self.households_created,
+            members_created=self.members_created,
+            households_updated=self.households_updated,
+            members_updated=self.members_updated,
+            members_removed=self.members_removed,
+            incomes_created=self.incomes_created,
+            incomes_updated=self.incomes_updated,
+            unchanged=self.unchanged,
         )
 
 
@@ -85,24 +98,28 @@ class _Group:
     income: dict[str, Any] | None
 
 
-def _parse_rows(table: Table, today: dt.date) -> tuple[list[_Row], list[RowError]]:
+def _parse_rows(
+    table: Table, today: dt.date, progress: Progress = silent
+) -> tuple[list[_Row], list[RowError]]:
     errors: list[RowError] = []
     index: dict[str, int] = {}
     for i, h in enumerate(table.headers):
         if h in BY_HEADER:
             if h in index:
-                errors.append(RowError(1, h, "表头重复"))
+                errors.append(RowError(1, h, _("表头重复")))
             index[h] = i
         elif h:
-            errors.append(RowError(1, h, "无法识别的列名，请使用导入模板"))
+            errors.append(RowError(1, h, _("无法识别的列名，请使用导入模板")))
     for col in COLUMNS:
         if col.required and col.header not in index:
-            errors.append(RowError(1, col.header, "缺少必填列"))
+            errors.append(RowError(1, col.header, _("缺少必填列")))
     if errors:
         return [], errors
     rows: list[_Row] = []
     present = [(col, index[col.header]) for col in COLUMNS if col.header in index]
+    every = Every(progress, _("逐行校验"), len(table.rows))
     for n, cells in enumerate(table.rows, start=2):
+        every.tick(n - 1)
         if not any(cells):
             continue
         values: dict[str, Any] = {}
@@ -110,7 +127,7 @@ def _parse_rows(table: Table, today: dt.date) -> tuple[list[_Row], list[RowError
             text = cells[i].strip() if i < len(cells) else ""
             if text == "":
                 if col.required:
-                    errors.append(RowError(n, col.header, "必填，不能为空"))
+                    errors.append(RowError(n, col.header, _("必填，不能为空")))
                 continue
             try:
                 values[col.key] = parse_cell(col, text, today=today)
@@ -125,16 +142,16 @@ def _member_checks(row: _Row) -> Iterator[RowError]:
     ident: IdNumber | None = v.get("id_number")
     if ident is not None:
         if "sex" in v and v["sex"] != ident.sex:
-            yield RowError(row.number, "性别", "与身份证号推算的性别不符")
+            yield RowError(row.number, "性别", _("与身份证号推算的性别不符"))
         if "birth_date" in v and v["birth_date"] != ident.birth_date:
-            yield RowError(row.number, "出生日期", "与身份证号中的出生日期不符")
+            yield RowError(row.number, "出生日期", _("与身份证号中的出生日期不符"))
     health = v.get("health")
     if "disability_grade" in v and health != "disabled":
-        yield RowError(row.number, "残疾等级", "填写了残疾等级，健康状况应为“残疾”")
+        yield RowError(row.number, "残疾等级", _("填写了残疾等级，健康状况应为“残疾”"))
     if health == "disabled" and "disability_grade" not in v:
-        yield RowError(row.number, "残疾等级", "健康状况为“残疾”时必须填写残疾等级")
+        yield RowError(row.number, "残疾等级", _("健康状况为“残疾”时必须填写残疾等级"))
     if v.get("work_months", 0) > 0 and v.get("work_place", "none") == "none":
-        yield RowError(row.number, "务工地点", "填写了务工月数，务工地点不能为“未务工”")
+        yield RowError(row.number, "务工地点", _("填写了务工月数，务工地点不能为“未务工”"))
 
 
 _GROUP_KEYS = [c for c in COLUMNS if c.level in ("household", "income")]
@@ -161,7 +178,11 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
             text = str(row.values[col.key])
             if col.key in seen and seen[col.key] != text:
                 errors.append(
-                    RowError(row.number, col.header, f"与本户第{g.rows[0].number}行填写的不一致")
+                    RowError(
+                        row.number,
+                        col.header,
+                        _("与本户第{n}行填写的不一致").format(n=g.rows[0].number),
+                    )
                 )
             elif col.key not in seen:
                 seen[col.key] = text
@@ -172,13 +193,13 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
     for g in groups.values():
         heads = [r for r in g.rows if r.values.get("relation") == Relation.HEAD]
         if len(heads) != 1:
-            reason = "本户没有户主" if not heads else "本户有多个户主"
+            reason = _("本户没有户主") if not heads else _("本户有多个户主")
             errors.append(RowError(g.rows[0].number, "与户主关系", reason))
         if "village" not in g.household:
-            errors.append(RowError(g.rows[0].number, "村区划代码", "本户未填写村区划代码"))
+            errors.append(RowError(g.rows[0].number, "村区划代码", _("本户未填写村区划代码")))
         if g.income is not None and "year" not in g.income:
             errors.append(
-                RowError(g.rows[0].number, "收入年度", "填写了收支金额，但未填写收入年度")
+                RowError(g.rows[0].number, "收入年度", _("填写了收支金额，但未填写收入年度"))
             )
     seen_ids: dict[str, int] = {}
     for row in rows:
@@ -187,7 +208,11 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
             continue
         if ident.value in seen_ids:
             errors.append(
-                RowError(row.number, "身份证号", f"与第{seen_ids[ident.value]}行的身份证号重复")
+                RowError(
+                    row.number,
+                    "身份证号",
+                    _("与第{n}行的身份证号重复").format(n=seen_ids[ident.value]),
+                )
             )
         else:
             seen_ids[ident.value] = row.number
@@ -216,10 +241,12 @@ def _scope_checks(
             continue
         if code not in villages:
             errors.append(
-                RowError(g.rows[0].number, "村区划代码", "区划代码不存在或不是村级，请先载入区划")
+                RowError(
+                    g.rows[0].number, "村区划代码", _("区划代码不存在或不是村级，请先载入区划")
+                )
             )
         elif not code.startswith(scope_prefix):
-            errors.append(RowError(g.rows[0].number, "村区划代码", "该村不在您的管辖范围内"))
+            errors.append(RowError(g.rows[0].number, "村区划代码", _("该村不在您的管辖范围内")))
 
     existing: dict[str, Household] = {}
     for part in _chunks([g.household_no for g in groups]):
@@ -230,7 +257,9 @@ def _scope_checks(
         h = existing.get(g.household_no)
         if h is not None and not h.village_id.startswith(scope_prefix):
             errors.append(
-                RowError(g.rows[0].number, "户编号", "该户编号不能在本辖区使用，请联系县级管理员")
+                RowError(
+                    g.rows[0].number, "户编号", _("该户编号不能在本辖区使用，请联系县级管理员")
+                )
             )
 
     hashes = {
@@ -251,7 +280,7 @@ def _scope_checks(
                 RowError(
                     hashes[digest].number,
                     "身份证号",
-                    "该身份证号不能在本辖区登记，请联系县级管理员",
+                    _("该身份证号不能在本辖区登记，请联系县级管理员"),
                 )
             )
     return existing, members, errors
@@ -338,17 +367,19 @@ def households_import(
     scope_prefix: str,
     skip_invalid: bool = False,
     today: dt.date | None = None,
+    progress: Progress = silent,
 ) -> ImportReport:
     """Validate the table and, when it is clean (or `skip_invalid`), upsert it.
 
     `scope_prefix` is the division-code prefix the actor may write ("" for the whole database:
-    the CLI runs with county-administrator rights).
+    the CLI runs with county-administrator rights). `progress` hears each stage.
     """
     today = today or dt.date.today()
     report = ImportReport(encoding=table.encoding, rows=sum(1 for r in table.rows if any(r)))
-    rows, errors = _parse_rows(table, today)
+    rows, errors = _parse_rows(table, today, progress)
     groups, group_errors = _group(rows)
     errors += group_errors
+    progress(_("核对管辖范围和已有记录"), 0, 0)
     existing, members, scope_errors = _scope_checks(groups, scope_prefix)
     errors += scope_errors
     errors.sort(key=lambda e: (e.row, e.column))
@@ -369,7 +400,7 @@ def households_import(
         ] + [(r.cells, by_row[r.number]) for r in rows if "household_no" not in r.values]
         groups = [g for g in groups if g.household_no not in bad_groups]
     with transaction.atomic():
-        _write(groups, existing, members, actor, report)
+        _write(groups, existing, members, actor, report, progress)
     report.written = True
     return report
 
@@ -380,8 +411,10 @@ def _write(
     members: dict[str, Member],
     actor: Any,
     report: ImportReport,
+    progress: Progress = silent,
 ) -> None:
     events = []
+    progress(_("写入农户"), 0, len(groups))
     # Creations are audited once per household: the household, its new members, its new income.
     added: dict[int, dict[str, list[Any]]] = defaultdict(dict)
     grids = _ensure_grids(groups)
@@ -423,7 +456,9 @@ def _write(
 
     new_members, changed_members = [], []
     listed: set[str] = set()
-    for g in groups:
+    every = Every(progress, _("写入家庭成员"), len(groups))
+    for done, g in enumerate(groups, start=1):
+        every.tick(done)
         h = existing[g.household_no]
         for r in g.rows:
             v = r.values
@@ -482,7 +517,9 @@ def _write(
     Member.objects.filter(pk__in=[m.pk for m in gone]).delete()
     report.members_removed = len(gone)
 
+    progress(_("写入收支"), 0, 0)
     _write_incomes(groups, existing, actor, report, events, added)
+    progress(_("写入审计记录"), 0, len(events) + len(added))
     created = {h.pk for h in new_households}
     for pk, changes in added.items():
         events.append(

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import User
 from bangfu.audit.services import audit_record
-from bangfu.registry.importer import ImportReport, RowError, households_import
+from bangfu.core.progress import Progress, silent
+from bangfu.registry.importer import ImportReport, RowError, households_import, rejected_table
 from bangfu.registry.models import Household, IncomeReading
-from bangfu.registry.sheets import SheetError, read_table
+from bangfu.registry.sheets import SheetError, read_table, write_plain_workbook
+
+REJECTED_TTL = 24 * 3600  # seconds a rejected-rows file is kept (it holds personal data)
 
 
 class RegistryPermissionError(PermissionError):
@@ -21,21 +28,53 @@ class RegistryPermissionError(PermissionError):
 
 
 def households_import_file(
-    *, user: User, source: Path | IO[bytes], filename: str, skip_invalid: bool = False
+    *,
+    user: User,
+    source: Path | IO[bytes],
+    filename: str,
+    skip_invalid: bool = False,
+    progress: Progress = silent,
 ) -> tuple[ImportReport, list[str]]:
     """Import a spreadsheet uploaded by `user`, within the user's region.
 
     Returns the report and the file's headers (for writing the rejected rows back)."""
     if not user.can_write_registry or user.region is None:
-        raise RegistryPermissionError("您的角色不能导入农户信息")
+        raise RegistryPermissionError(_("您的角色不能导入农户信息"))
     try:
         table = read_table(source, filename)
     except SheetError as exc:
-        return ImportReport(errors=[RowError(0, "文件", str(exc))]), []
+        return ImportReport(errors=[RowError(0, _("文件"), str(exc))]), []
     report = households_import(
-        table=table, actor=user, scope_prefix=user.region.prefix, skip_invalid=skip_invalid
+        table=table,
+        actor=user,
+        scope_prefix=user.region.prefix,
+        skip_invalid=skip_invalid,
+        progress=progress,
     )
     return report, table.headers
+
+
+def rejected_path(user_pk: int, token: str) -> Path | None:
+    """Where the rejected rows of a user's import are kept (None for a malformed token)."""
+    if not token.isalnum():
+        return None
+    return Path(settings.HOME) / "rejected" / str(user_pk) / f"{token}.xlsx"
+
+
+def rejected_store(user_pk: int, report: ImportReport, headers: list[str]) -> str:
+    """Write the rows an import skipped, with their reasons, for the user to download once;
+    files older than a day are deleted on the way. Returns the file's token."""
+    token = uuid.uuid4().hex
+    path = rejected_path(user_pk, token)
+    assert path is not None
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    now = time.time()
+    for old in path.parent.glob("*.xlsx"):
+        if now - old.stat().st_mtime > REJECTED_TTL:
+            old.unlink(missing_ok=True)
+    head, rows = rejected_table(report, headers)
+    write_plain_workbook(head, rows, path)
+    return token
 
 
 @transaction.atomic
@@ -54,7 +93,7 @@ def reading_record(
         raise Http404
     size = household.members.count()
     if size == 0:
-        raise ValueError("该户没有家庭成员，无法计算人均收入")
+        raise ValueError(_("该户没有家庭成员，无法计算人均收入"))
     reading, created = IncomeReading.objects.get_or_create(
         household=household,
         period=period,

@@ -88,3 +88,28 @@ class ReadingForm(forms.Form):
         if period and kind and ("Q" in str(period)) != (kind == ReadingKind.QUARTERLY):
             self.add_error("period", _("期间与周期不符"))
         return d
+
+
+class FeedImportForm(forms.Form):
+    dept = forms.ChoiceField(label=_("部门数据"))
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from bangfu.feeds.sources import FEEDS
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        cast(forms.ChoiceField, self.fields["dept"]).choices = [
+            (code, f"{spec.title}（{spec.department}）") for code, spec in FEEDS.items()
+        ]
+
+    clean_file = ImportForm.clean_file
+
+
+class MonitoringRunForm(forms.Form):
+    period = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        label=_("监测期间"),
+        help_text=_("YYYY-MM，留空为本月"),
+        error_messages={"invalid": _("期间格式应为 YYYY-MM")},
+    )

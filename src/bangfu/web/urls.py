@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bangfu.web import card_views, case_views, views, warning_views
+from bangfu.web import card_views, case_views, job_views, views, warning_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +16,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("households/", views.household_list, name="households"),
     # under /import/, so that no household number can collide with these pages
-    path("import/households/", views.household_import, name="household_import"),
+    path("import/households/", job_views.household_import, name="household_import"),
+    path("import/feeds/", job_views.feed_import, name="feed_import"),
+    path(
+        "import/feeds/<str:dept>/template.xlsx",
+        job_views.feed_template_download,
+        name="feed_template",
+    ),
+    path("monitoring/", job_views.monitoring_runs, name="monitoring_runs"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job"),
     path(
         "import/households/rejected/<str:token>.xlsx", views.import_rejected, name="import_rejected"
     ),

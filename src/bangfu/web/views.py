@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import io
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,7 +20,6 @@ from bangfu.audit.services import audit_event, audit_save
 from bangfu.cases.cards import CARD_STAGES
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.exporter import households_export, households_template
-from bangfu.registry.importer import rejected_table
 from bangfu.registry.models import Guarantee
 from bangfu.registry.selectors import (
     HouseholdFilters,
@@ -36,10 +30,9 @@ from bangfu.registry.selectors import (
     member_get_for_user,
     member_id_unmasked,
 )
-from bangfu.registry.services import RegistryPermissionError, households_import_file, reading_record
-from bangfu.registry.sheets import write_plain_workbook
+from bangfu.registry.services import reading_record, rejected_path
 from bangfu.web.case_views import VisitForm
-from bangfu.web.forms import HouseholdFilterForm, ImportForm, ReadingForm
+from bangfu.web.forms import HouseholdFilterForm, ReadingForm
 from bangfu.web.paging import page_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -170,68 +163,12 @@ def reading_add(request: HttpRequest, household_no: str) -> HttpResponse:
 
 
 @login_required
-def household_import(request: HttpRequest) -> HttpResponse:
-    user = _registry_user(request)
-    if not user.can_write_registry:
-        raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    rejected_url = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report, headers = households_import_file(
-                user=user,
-                source=upload,
-                filename=upload.name,
-                skip_invalid=form.cleaned_data["skip_invalid"],
-            )
-        except RegistryPermissionError:
-            raise Http404 from None
-        if report.rejected_rows:
-            rejected_url = _store_rejected(request, report, headers)
-    return render(
-        request,
-        "web/household_import.html",
-        {
-            "form": form,
-            "report": report,
-            "rejected_url": rejected_url,
-            "errors": report.errors[:500] if report else [],
-        },
-        status=400 if report is not None and not report.written else 200,
-    )
-
-
-REJECTED_TTL = 24 * 3600  # seconds a rejected-rows file is kept (it holds personal data)
-
-
-def _rejected_folder(request: HttpRequest) -> Path:
-    return Path(settings.HOME) / "rejected" / str(request.user.pk)
-
-
-def _store_rejected(request: HttpRequest, report: Any, headers: list[str]) -> str:
-    token = uuid.uuid4().hex
-    folder = _rejected_folder(request)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    now = time.time()
-    for old in folder.glob("*.xlsx"):
-        if now - old.stat().st_mtime > REJECTED_TTL:
-            old.unlink(missing_ok=True)
-    head, rows = rejected_table(report, headers)
-    write_plain_workbook(head, rows, folder / f"{token}.xlsx")
-    return reverse("import_rejected", args=[token])
-
-
-@login_required
 @require_GET
 def import_rejected(request: HttpRequest, token: str) -> HttpResponse:
     """The rejected rows of the user's own import, once: the file is deleted when fetched."""
     user = _registry_user(request)
-    if not user.can_write_registry or not token.isalnum():
-        raise Http404
-    path = _rejected_folder(request) / f"{token}.xlsx"
-    if not path.exists():
+    path = rejected_path(user.pk, token)
+    if not user.can_write_registry or path is None or not path.exists():
         raise Http404
     response = HttpResponse(path.read_bytes(), content_type=XLSX)
     path.unlink()

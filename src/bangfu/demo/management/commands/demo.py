@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from bangfu.cases.models import Stage
 from bangfu.core.management.commands.serve import serve
+from bangfu.core.progress import ProgressBar
 from bangfu.demo.cases import demo_cases
 from bangfu.demo.services import DEMO_PASSWORD, DEMO_VILLAGE, demo_build, demo_exists
 from bangfu.monitoring.services import monitor_run
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             )
             for code, feed in result.feeds.items():
                 self.stdout.write(f"  部门数据 {code}：{feed.summary()}")
-            run, _ = monitor_run(progress=lambda m: self.stdout.write(f"  · {m}"))
+            with ProgressBar() as bar:
+                run, _ = monitor_run(progress=bar)
             self.stdout.write(
                 f"已运行批量监测（{run.period}）：{run.summary['warnings']} 条预警，"
                 f"涉及 {run.summary['households_flagged']} 户"
@@ -50,7 +52,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"服务地址：http://{options['host']}:{options['port']}/  （Ctrl+C 退出）")
-        serve(options["host"], options["port"])
+        serve(options["host"], options["port"], worker=True)
 
 
 def _logins() -> list[tuple[str, str, str]]:

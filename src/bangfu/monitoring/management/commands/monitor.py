@@ -1,10 +1,10 @@
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bangfu.core.progress import ProgressBar
 from bangfu.monitoring.engines import ENGINES, EngineError
 from bangfu.monitoring.policy import PolicyError, load_policy
 from bangfu.monitoring.services import MonitoringError, monitor_run
@@ -28,22 +28,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = options["json"]
-
-        def progress(msg: str) -> None:
-            if not quiet:
-                self.stdout.write(f"· {msg}")
-            else:
-                sys.stderr.write(f"· {msg}\n")
-
         try:
             policy = load_policy(options["policy"])
-            run, result = monitor_run(
-                engine=options["engine"],
-                period=options["period"],
-                policy=policy,
-                progress=progress,
-                spark_master=options["spark_master"],
-            )
+            with ProgressBar() as bar:
+                run, result = monitor_run(
+                    engine=options["engine"],
+                    period=options["period"],
+                    policy=policy,
+                    progress=bar,
+                    spark_master=options["spark_master"],
+                )
         except (PolicyError, MonitoringError, EngineError) as exc:
             raise CommandError(str(exc)) from exc
         if options["out"]:

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bangfu.core.progress import ProgressBar
 from bangfu.feeds.importer import feed_import
 from bangfu.feeds.sources import FEEDS
 from bangfu.registry.importer import households_import, rejected_table
@@ -55,7 +56,8 @@ class Command(BaseCommand):
         raise CommandError(f"发现 {len(errors)} 处错误，未导入任何数据。")
 
     def _feed(self, dept: str, table: Table) -> None:
-        report = feed_import(spec=FEEDS[dept], table=table)
+        with ProgressBar() as bar:
+            report = feed_import(spec=FEEDS[dept], table=table, progress=bar)
         if not report.written:
             self._fail(report.errors)
         for row, rid, key in report.unmatched[:50]:
@@ -66,9 +68,14 @@ class Command(BaseCommand):
 
     def _households(self, table: Table, options: dict[str, Any]) -> None:
         path: Path = options["file"]
-        report = households_import(
-            table=table, actor=None, scope_prefix="", skip_invalid=options["skip_invalid"]
-        )
+        with ProgressBar() as bar:
+            report = households_import(
+                table=table,
+                actor=None,
+                scope_prefix="",
+                skip_invalid=options["skip_invalid"],
+                progress=bar,
+            )
         if not report.written:
             self._fail(report.errors)
         for error in report.errors:
