@@ -97,3 +97,56 @@ def test_drill_down_from_county_to_village(client, people, county):
     village = client.get(reverse("dashboard"), {"region": VILLAGE})
     assert village.context["data"]["monitored"] == 2
     assert dashboard_region(user=people["county"], code=VILLAGE).code == VILLAGE
+
+
+def test_the_dashboard_page_the_api_and_the_exports_give_the_same_numbers(client, people, county):
+    """For each level: the page's figures = the API's dashboard = the API's lists = the
+    results spreadsheet."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from bangfu.api.models import ApiToken
+
+    for who in ("county", "township", "village"):
+        user = people[who]
+        _, token = ApiToken.issue(user=user)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        client.force_login(user)
+        page = client.get(reverse("dashboard")).content.decode()
+        shown = {k: int(v) for k, v in re.findall(r'id="n-([a-z]+)">(\d+)<', page)}
+        api = client.get("/api/v1/dashboard", **auth).json()
+        assert shown == {
+            "monitored": api["monitored"],
+            "pending": api["pending_warnings"],
+            "overdue": api["overdue_steps"],
+        }, who
+
+        def total(path, auth=auth, **params):
+            return client.get(path, params, **auth).json()["count"]
+
+        assert api["monitored"] == total("/api/v1/cases", stage="monitoring"), who
+        assert api["pending_warnings"] == total("/api/v1/warnings", status="new"), who
+        assert api["overdue_steps"] == total("/api/v1/cases", overdue="true"), who
+        assert sum(api["by_category"].values()) == api["monitored"], who
+        measures = sum(n for by in api["measures"].values() for n in by.values())
+        inside = Measure.objects.filter(
+            case__household__village__code__startswith=user.region.prefix
+        )
+        assert measures == inside.count(), who
+        sheet = load_workbook(
+            io.BytesIO(client.get(reverse("results"), {"format": "xlsx"}).content)
+        ).active
+        header = [c.value for c in sheet[1]]
+        last = [c.value for c in sheet[sheet.max_row]]
+        for kind, n in api["results"]["total"].items():
+            assert last[header.index(f"{kind}（项）")] == n, (who, kind)
+    # the drill-down is the same region scope on both sides
+    county_auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=people['county'])[1]}"}
+    assert (
+        client.get("/api/v1/dashboard", {"region": VILLAGE}, **county_auth).json()["monitored"] == 2
+    )
+    village_auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=people['village'])[1]}"}
+    r = client.get("/api/v1/dashboard", {"region": NEIGHBOUR}, **village_auth)
+    assert r.status_code == 404

@@ -5,19 +5,27 @@ the same selectors and services as the web pages: the same region scope (out of 
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.core import signing
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
 from bangfu.api.models import ApiToken, token_hash
 from bangfu.cases.cards import token_open
 from bangfu.cases.chain import ACTIONS
-from bangfu.cases.models import HouseholdToken, Stage
+from bangfu.cases.dashboard import dashboard, dashboard_region
+from bangfu.cases.models import HouseholdToken, Measure, Stage
+from bangfu.cases.plans import (
+    measure_update,
+    measures_propose,
+    plan_confirm,
+    responsible_candidates,
+)
 from bangfu.cases.selectors import (
     CaseFilters,
     case_get_for_user,
@@ -26,6 +34,17 @@ from bangfu.cases.selectors import (
 )
 from bangfu.cases.services import CaseError, CaseForbidden, case_act
 from bangfu.core.idcard import IdNumberError
+from bangfu.feeds.sources import FEEDS
+from bangfu.jobs.models import JobKind
+from bangfu.jobs.services import (
+    JobConflict,
+    JobRefused,
+    job_get_for_user,
+    job_progress,
+    job_start,
+    jobs_for_user,
+)
+from bangfu.monitoring.models import MonitoringRun
 from bangfu.monitoring.selectors import WarningFilters, warning_get_for_user, warning_list_for_user
 from bangfu.monitoring.services import MonitoringError, warning_set_status
 from bangfu.regions.models import Region
@@ -333,11 +352,26 @@ def case_action(request: HttpRequest, case_id: int, action: ActionName, body: Ac
 
 class MeasureOut(Schema):
     id: int
+    case_id: int
     household_no: str
     kind: str
+    kind_code: str
+    reason: str
+    responsible: str
     target: str
     deadline: dt.date
     status: str
+    outcome_amount: Decimal | None
+    outcome_text: str
+    done_on: dt.date | None
+
+    @staticmethod
+    def resolve_responsible(obj: Any) -> str:
+        return str(obj.responsible.username)
+
+    @staticmethod
+    def resolve_kind_code(obj: Any) -> str:
+        return str(obj.kind.code)
 
     @staticmethod
     def resolve_household_no(obj: Any) -> str:
@@ -353,6 +387,263 @@ class MeasureOut(Schema):
 def tasks(request: HttpRequest) -> Any:
     """The measures the user is responsible for."""
     return tasks_for_user(user=request.user)  # type: ignore[arg-type]
+
+
+# plans and measures (一户一策) ---------------------------------------------------------------
+class ProposalOut(Schema):
+    kind_code: str
+    kind: str
+    reason: str
+
+
+class CandidateOut(Schema):
+    id: int
+    username: str
+    name: str
+    role: str
+
+
+class PlanOut(Schema):
+    case_id: int
+    stage: str
+    proposals: list[ProposalOut]
+    candidates: list[CandidateOut]
+    measures: list[MeasureOut]
+
+
+def _plan(case: Any) -> dict[str, Any]:
+    return {
+        "case_id": case.pk,
+        "stage": case.stage,
+        "proposals": [
+            {"kind_code": p.kind.code, "kind": p.kind.name, "reason": p.reason}
+            for p in measures_propose(case=case)
+        ],
+        "candidates": [
+            {"id": u.pk, "username": u.username, "name": u.display_name, "role": u.role}
+            for u in responsible_candidates(case=case)
+        ],
+        "measures": list(
+            case.measures.select_related("kind", "responsible", "case__household").order_by("pk")
+        ),
+    }
+
+
+@api.get("/cases/{case_id}/plan", response=PlanOut, tags=["plans"])
+def plan(request: HttpRequest, case_id: int) -> Any:
+    """The case's plan: the catalogue's proposals for the household (with their reasons), who
+    may carry a measure, and the measures confirmed so far."""
+    return _plan(case_get_for_user(user=request.user, pk=case_id))  # type: ignore[arg-type]
+
+
+class PlanItemIn(Schema):
+    kind: str = Field(..., description="措施目录代码（见 proposals 的 kind_code）")
+    responsible: int = Field(..., description="帮扶责任人的用户 id（见 candidates）")
+    target: str
+    deadline: dt.date
+    reason: str = ""
+
+
+class PlanIn(Schema):
+    items: list[PlanItemIn] = Field(..., max_length=50)
+
+
+@api.post(
+    "/cases/{case_id}/plan",
+    response={200: PlanOut, 403: Refused, 409: Refused},
+    tags=["plans"],
+)
+def plan_confirm_api(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
+    """Confirm measures (all or none), as the village or township cadre does on the case
+    page: each with its responsible person, target and deadline."""
+    user = request.user
+    found = case_get_for_user(user=user, pk=case_id)  # type: ignore[arg-type]
+    plan_confirm(user=user, case=found, items=[i.dict() for i in body.items])  # type: ignore[arg-type]
+    return _plan(found)
+
+
+class MeasureUpdateIn(Schema):
+    status: Literal["planned", "in_progress", "done", "cancelled"]
+    amount: str = ""
+    text: str = ""
+
+
+@api.post(
+    "/measures/{measure_id}",
+    response={200: MeasureOut, 403: Refused, 409: Refused},
+    tags=["plans"],
+)
+def measure_update_api(request: HttpRequest, measure_id: int, body: MeasureUpdateIn) -> Any:
+    """Record a measure's progress or outcome, as its responsible person (or a cadre of the
+    village) does on the task page."""
+    user = request.user
+    measure = (
+        Measure.objects.select_related("case__household", "kind", "responsible")
+        .filter(pk=measure_id)
+        .first()
+    )
+    if measure is None:
+        raise Http404
+    if measure.responsible_id != user.pk:
+        case_get_for_user(user=user, pk=measure.case_id)  # type: ignore[arg-type]
+    return measure_update(
+        user=user,  # type: ignore[arg-type]
+        measure=measure,
+        status=body.status,
+        amount=body.amount,
+        text=body.text,
+    )
+
+
+# background jobs: imports, department feeds, monitoring runs ---------------------------------
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    user: str
+    region: str
+    file_name: str
+    params: dict[str, Any]
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    progress: dict[str, Any]
+    result: dict[str, Any]
+    error: str
+
+    @staticmethod
+    def resolve_user(obj: Any) -> str:
+        return str(obj.user.username)
+
+    @staticmethod
+    def resolve_region(obj: Any) -> str:
+        return str(obj.region_id)
+
+    @staticmethod
+    def resolve_progress(obj: Any) -> dict[str, Any]:
+        return job_progress(obj) if not obj.finished else {}
+
+
+@api.exception_handler(JobRefused)
+def job_refused(request: HttpRequest, exc: Exception) -> Any:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(JobConflict)
+def job_conflict(request: HttpRequest, exc: Exception) -> Any:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+def _queued(request: HttpRequest, kind: JobKind, params: dict[str, Any], file: Any) -> Any:
+    job = job_start(
+        user=request.user,  # type: ignore[arg-type]
+        kind=kind,
+        params=params,
+        upload=file,
+        file_name=file.name if file is not None else "",
+    )
+    return Status(202, job_get_for_user(request.user, job.pk))  # type: ignore[arg-type]
+
+
+JOB_ANSWERS = {202: JobOut, 403: Refused, 409: Refused}
+
+
+@api.post("/imports/households", response=JOB_ANSWERS, tags=["jobs"])
+def import_households(
+    request: HttpRequest, file: File[UploadedFile], skip_invalid: Form[bool] = False
+) -> Any:
+    """Queue a household import (.xlsx or .csv, the import template's columns): 202 with the
+    job; poll `/jobs/{id}` for its progress and report."""
+    return _queued(request, JobKind.HOUSEHOLD_IMPORT, {"skip_invalid": skip_invalid}, file)
+
+
+class FeedOut(Schema):
+    code: str
+    title: str
+    department: str
+    columns: list[str]
+    keyed_by_person: bool
+
+    @staticmethod
+    def resolve_columns(obj: Any) -> list[str]:
+        return [c.header for c in obj.all_columns]
+
+
+@api.get("/feeds", response=list[FeedOut], tags=["jobs"])
+def feeds(request: HttpRequest) -> Any:
+    """The department feeds bangfu accepts, with their columns."""
+    return list(FEEDS.values())
+
+
+FeedCode = enum.Enum("FeedCode", {code: code for code in FEEDS}, type=str)  # type: ignore[misc]
+
+
+@api.post("/feeds/{dept}", response=JOB_ANSWERS, tags=["jobs"])
+def feed_load(request: HttpRequest, dept: FeedCode, file: File[UploadedFile]) -> Any:
+    """Queue a department feed load (county officers and department officers at county
+    level): 202 with the job."""
+    return _queued(request, JobKind.FEED_IMPORT, {"dept": str(dept.value)}, file)
+
+
+class RunIn(Schema):
+    period: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM，默认本月")
+
+
+class RunOut(Schema):
+    id: int
+    period: str
+    engine: str
+    policy_version: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    summary: dict[str, Any]
+
+
+@api.post("/monitoring/runs", response=JOB_ANSWERS, tags=["jobs"])
+def monitoring_run_start(request: HttpRequest, body: RunIn) -> Any:
+    """Queue a monitoring run (county officers; one at a time): 202 with the job."""
+    return _queued(request, JobKind.MONITORING_RUN, {"period": body.period}, None)
+
+
+@api.get("/monitoring/runs", response=list[RunOut], tags=["jobs"])
+@paginate(Pages, page_size=20)
+def monitoring_runs(request: HttpRequest) -> Any:
+    """The monitoring runs so far, newest first, with their county-wide counts."""
+    if not request.user.can_read_registry:  # type: ignore[union-attr]
+        return MonitoringRun.objects.none()
+    return MonitoringRun.objects.all()
+
+
+@api.get("/monitoring/runs/{run_id}", response=RunOut, tags=["jobs"])
+def monitoring_run(request: HttpRequest, run_id: int) -> Any:
+    run = MonitoringRun.objects.filter(pk=run_id).first()
+    if run is None or not request.user.can_read_registry:  # type: ignore[union-attr]
+        raise Http404
+    return run
+
+
+@api.get("/jobs", response=list[JobOut], tags=["jobs"])
+@paginate(Pages, page_size=50)
+def jobs(request: HttpRequest) -> Any:
+    """The user's jobs (county officers and township cadres: their region's)."""
+    return jobs_for_user(request.user)  # type: ignore[arg-type]
+
+
+@api.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
+def job(request: HttpRequest, job_id: int) -> Any:
+    """A job: its status, its progress while it runs, its result when it has ended."""
+    return job_get_for_user(request.user, job_id)  # type: ignore[arg-type]
+
+
+# dashboard ---------------------------------------------------------------------------------
+@api.get("/dashboard", response=dict[str, Any], tags=["dashboard"])
+def dashboard_api(request: HttpRequest, region: str = "") -> Any:
+    """The numbers of the dashboard page, for the user's region or one inside it (`region`):
+    households in monitoring by category and risk type, pending warnings by source, overdue
+    steps, entries and exits by month, measures by kind and status, the year's results, and
+    the regions below."""
+    user = request.user
+    return dashboard(user=user, region=dashboard_region(user=user, code=region))  # type: ignore[arg-type]
 
 
 # QR ----------------------------------------------------------------------------------------
