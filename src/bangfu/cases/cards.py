@@ -15,6 +15,7 @@ import segno
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -50,7 +51,7 @@ CARD_STAGES = (
 
 
 class PrintError(RuntimeError):
-    """Cannot print: the reason, in Chinese."""
+    """Cannot print: the reason, in the active language."""
 
 
 # the token -------------------------------------------------------------------------------
@@ -67,7 +68,7 @@ def household_token(*, household: Household) -> HouseholdToken:
                 )
         except IntegrityError:  # made at the same moment by another request
             continue
-    raise PrintError("二维码生成冲突，请重试")
+    raise PrintError(_("二维码生成冲突，请重试"))
 
 
 def token_revoke(*, user: User, household: Household) -> None:
@@ -133,7 +134,10 @@ def _font() -> str:
     )
     if not chosen or not Path(chosen).exists():
         raise PrintError(
-            "缺少中文字体：请安装 fonts-wqy-microhei（./dev setup 会安装），或设置 BANGFU_CJK_FONT"
+            _(
+                "缺少中文字体：请安装 fonts-wqy-microhei（./dev setup 会安装），"
+                "或设置 BANGFU_CJK_FONT"
+            )
         )
     pdfmetrics.registerFont(TTFont(FONT, chosen, subfontIndex=0))
     return FONT
@@ -203,7 +207,7 @@ def cards_pdf(households: Iterable[Household], *, base: str) -> bytes:
         _card(canvas, household, base, height - (20 + slot * 135) * mm)
         n += 1
     if n == 0:
-        raise PrintError("没有可打印的监测户")
+        raise PrintError(_("没有可打印的监测户"))
     canvas.save()
     return out.getvalue()
 
@@ -237,7 +241,7 @@ def notice_pdf(village: Region) -> bytes:
         .order_by("stage", "household__household_no")
     )
     if not cases:
-        raise PrintError("本村目前没有处于公示期的农户")
+        raise PrintError(_("本村目前没有处于公示期的农户"))
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4)
     canvas.setTitle(f"{village.name}公示")

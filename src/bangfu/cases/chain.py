@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from bangfu.accounts.models import Role
 from bangfu.cases.models import Stage
 from bangfu.regions.models import Level
@@ -15,7 +18,7 @@ from bangfu.regions.models import Level
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: str | Promise  # shown on the button and in messages: translated when shown
     source: Stage
     target: Stage
     role: Role
@@ -25,28 +28,36 @@ class Action:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("verify", "登记入户核查结果", Stage.LEAD, Stage.VERIFIED, Role.VILLAGE_CADRE),
+        Action("verify", _("登记入户核查结果"), Stage.LEAD, Stage.VERIFIED, Role.VILLAGE_CADRE),
         Action(
-            "appraise", "登记村级评议（同意）", Stage.VERIFIED, Stage.APPRAISED, Role.VILLAGE_CADRE
+            "appraise",
+            _("登记村级评议（同意）"),
+            Stage.VERIFIED,
+            Stage.APPRAISED,
+            Role.VILLAGE_CADRE,
         ),
         Action(
             "appraise_reject",
-            "登记村级评议（不同意）",
+            _("登记村级评议（不同意）"),
             Stage.VERIFIED,
             Stage.NOT_IDENTIFIED,
             Role.VILLAGE_CADRE,
             note_required=True,
         ),
-        Action("publish", "开始公示", Stage.APPRAISED, Stage.NOTICE, Role.VILLAGE_CADRE),
+        Action("publish", _("开始公示"), Stage.APPRAISED, Stage.NOTICE, Role.VILLAGE_CADRE),
         Action(
-            "close_notice", "公示期满，报乡镇审核", Stage.NOTICE, Stage.TOWNSHIP, Role.VILLAGE_CADRE
+            "close_notice",
+            _("公示期满，报乡镇审核"),
+            Stage.NOTICE,
+            Stage.TOWNSHIP,
+            Role.VILLAGE_CADRE,
         ),
         Action(
-            "township_approve", "乡镇审核通过", Stage.TOWNSHIP, Stage.COUNTY, Role.TOWNSHIP_CADRE
+            "township_approve", _("乡镇审核通过"), Stage.TOWNSHIP, Stage.COUNTY, Role.TOWNSHIP_CADRE
         ),
         Action(
             "township_reject",
-            "乡镇审核不通过",
+            _("乡镇审核不通过"),
             Stage.TOWNSHIP,
             Stage.NOT_IDENTIFIED,
             Role.TOWNSHIP_CADRE,
@@ -54,14 +65,14 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "county_approve",
-            "县级审批：纳入监测",
+            _("县级审批：纳入监测"),
             Stage.COUNTY,
             Stage.MONITORING,
             Role.COUNTY_OFFICER,
         ),
         Action(
             "county_reject",
-            "县级审批：不予认定",
+            _("县级审批：不予认定"),
             Stage.COUNTY,
             Stage.NOT_IDENTIFIED,
             Role.COUNTY_OFFICER,
@@ -70,21 +81,21 @@ ACTIONS: dict[str, Action] = {
         # risk elimination: the same chain, back to monitoring on a refusal
         Action(
             "propose_exit",
-            "提出风险消除",
+            _("提出风险消除"),
             Stage.MONITORING,
             Stage.EXIT_VERIFIED,
             Role.VILLAGE_CADRE,
         ),
         Action(
             "exit_appraise",
-            "村级评议（同意消除）",
+            _("村级评议（同意消除）"),
             Stage.EXIT_VERIFIED,
             Stage.EXIT_APPRAISED,
             Role.VILLAGE_CADRE,
         ),
         Action(
             "exit_appraise_reject",
-            "村级评议（不同意消除）",
+            _("村级评议（不同意消除）"),
             Stage.EXIT_VERIFIED,
             Stage.MONITORING,
             Role.VILLAGE_CADRE,
@@ -92,28 +103,28 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "exit_publish",
-            "开始公示（风险消除）",
+            _("开始公示（风险消除）"),
             Stage.EXIT_APPRAISED,
             Stage.EXIT_NOTICE,
             Role.VILLAGE_CADRE,
         ),
         Action(
             "exit_close_notice",
-            "公示期满，报乡镇审核（风险消除）",
+            _("公示期满，报乡镇审核（风险消除）"),
             Stage.EXIT_NOTICE,
             Stage.EXIT_TOWNSHIP,
             Role.VILLAGE_CADRE,
         ),
         Action(
             "exit_township_approve",
-            "乡镇审核通过（风险消除）",
+            _("乡镇审核通过（风险消除）"),
             Stage.EXIT_TOWNSHIP,
             Stage.EXIT_COUNTY,
             Role.TOWNSHIP_CADRE,
         ),
         Action(
             "exit_township_reject",
-            "乡镇审核不通过（继续监测）",
+            _("乡镇审核不通过（继续监测）"),
             Stage.EXIT_TOWNSHIP,
             Stage.MONITORING,
             Role.TOWNSHIP_CADRE,
@@ -121,14 +132,14 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "exit_county_approve",
-            "县级审批：风险消除",
+            _("县级审批：风险消除"),
             Stage.EXIT_COUNTY,
             Stage.ELIMINATED,
             Role.COUNTY_OFFICER,
         ),
         Action(
             "exit_county_reject",
-            "县级审批：继续监测",
+            _("县级审批：继续监测"),
             Stage.EXIT_COUNTY,
             Stage.MONITORING,
             Role.COUNTY_OFFICER,

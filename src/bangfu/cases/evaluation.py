@@ -9,7 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from bangfu.accounts.models import Role, User
 from bangfu.audit.services import audit_record
@@ -20,10 +22,10 @@ from bangfu.monitoring.policy import load_policy
 from bangfu.registry.models import Assistance
 
 GUARANTEES = {
-    "education": "义务教育",
-    "medical": "基本医疗",
-    "housing": "住房安全",
-    "water": "饮水安全",
+    "education": gettext_lazy("义务教育"),
+    "medical": gettext_lazy("基本医疗"),
+    "housing": gettext_lazy("住房安全"),
+    "water": gettext_lazy("饮水安全"),
 }
 EVALUATORS = (Role.VILLAGE_CADRE, Role.RESPONSIBLE_PERSON, Role.TOWNSHIP_CADRE)
 
@@ -33,7 +35,8 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 
 
 def elimination_check(*, case: Case, evaluation: Evaluation, today: dt.date) -> list[str]:
-    """Why the household does not (yet) meet the criteria; an empty list when it does."""
+    """Why the household does not (yet) meet the criteria, in the active language; an empty
+    list when it does."""
     policy = load_policy()
     rules, line = policy.elimination, policy.line
     household = case.household
@@ -41,27 +44,35 @@ def elimination_check(*, case: Case, evaluation: Evaluation, today: dt.date) -> 
     since = case.identified_on or case.opened_at.date()
     months = _months_between(since, today)
     if months < rules["min_months"]:
-        reasons.append(f"纳入监测 {months} 个月，未满 {rules['min_months']} 个月")
+        reasons.append(
+            _("纳入监测 %(months)d 个月，未满 %(min)d 个月")
+            % {"months": months, "min": rules["min_months"]}
+        )
     covered = rules["guaranteed_by_coverage"] and household.assistance in (
         Assistance.DIBAO,
         Assistance.TEKUN,
     )
     floor = line * (1 + rules["income_margin"])
     if not covered and float(evaluation.per_capita) < floor:
-        reasons.append(f"人均纯收入 {evaluation.per_capita} 元，低于 {floor:g} 元")
+        reasons.append(
+            _("人均纯收入 %(income)s 元，低于 %(floor)s 元")
+            % {"income": evaluation.per_capita, "floor": f"{floor:g}"}
+        )
     pupils = household.members.filter(schooling__in=["compulsory", "dropout"]).exists()
     for key, label in GUARANTEES.items():
         if key == "education" and not pupils:
             continue
         if not evaluation.secured.get(key):
-            reasons.append(f"{label}未保障")
+            reasons.append(_("%(guarantee)s未保障") % {"guarantee": label})
     if rules["require_measures_done"]:
         open_ = case.measures.filter(status__in=[MeasureStatus.PLANNED, MeasureStatus.ACTIVE])
         if open_.exists():
-            names = "、".join(m.kind.name for m in open_.select_related("kind"))
-            reasons.append(f"帮扶措施尚未完成：{names}")
+            names = pgettext("list separator", "、").join(
+                m.kind.name for m in open_.select_related("kind")
+            )
+            reasons.append(_("帮扶措施尚未完成：%(measures)s") % {"measures": names})
         elif not case.measures.exists():
-            reasons.append("尚未制定帮扶措施")
+            reasons.append(_("尚未制定帮扶措施"))
     return reasons
 
 
@@ -78,15 +89,15 @@ def evaluation_record(
     if not _in_scope(user, case.household) and not case.measures.filter(responsible=user).exists():
         raise Http404
     if user.role not in EVALUATORS:
-        raise CaseError("只有村干部、乡镇干部或帮扶责任人可以登记评估")
+        raise CaseError(_("只有村干部、乡镇干部或帮扶责任人可以登记评估"))
     if case.stage != Stage.MONITORING:
-        raise CaseError("只有监测帮扶中的农户需要评估")
+        raise CaseError(_("只有监测帮扶中的农户需要评估"))
     try:
         income = Decimal(per_capita)
     except (InvalidOperation, ValueError):
-        raise CaseError("请填写评估的人均纯收入（元）") from None
+        raise CaseError(_("请填写评估的人均纯收入（元）")) from None
     if income < 0:
-        raise CaseError("人均纯收入不能为负数")
+        raise CaseError(_("人均纯收入不能为负数"))
     today = today or timezone.localdate()
     evaluation = Evaluation(
         case=case,
@@ -96,7 +107,9 @@ def evaluation_record(
         secured={k: bool(secured.get(k)) for k in GUARANTEES},
         note=note.strip(),
     )
-    evaluation.reasons = elimination_check(case=case, evaluation=evaluation, today=today)
+    # the reasons are kept with the evaluation (and in the audit note): in Chinese, as data
+    with translation.override(None):
+        evaluation.reasons = elimination_check(case=case, evaluation=evaluation, today=today)
     evaluation.meets = not evaluation.reasons
     evaluation.save()
     audit_record(

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
 from bangfu.audit.services import audit_record
@@ -27,7 +28,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 def _bounds(month: str) -> tuple[dt.date, dt.date]:
     if not MONTH.match(month):
-        raise CaseError("月份格式应为 YYYY-MM")
+        raise CaseError(_("月份格式应为 YYYY-MM"))
     year, mon = int(month[:4]), int(month[5:])
     return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
 
@@ -74,15 +75,15 @@ def meeting_record(
         raise Http404
     _bounds(month)
     if not attendees.strip() or not minutes.strip():
-        raise CaseError("请填写参会人员和会议纪要")
+        raise CaseError(_("请填写参会人员和会议纪要"))
     if held_on > timezone.localdate():
-        raise CaseError("会议日期不能晚于今天")
+        raise CaseError(_("会议日期不能晚于今天"))
     chosen = {pk: text.strip() for pk, text in decisions.items() if text.strip()}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=chosen, household__village=village)}
     if set(chosen) - set(cases):
-        raise CaseError("决定只能针对本村的案例")
+        raise CaseError(_("决定只能针对本村的案例"))
     with transaction.atomic():
-        meeting, _ = Meeting.objects.update_or_create(
+        meeting, _created = Meeting.objects.update_or_create(
             village=village,
             month=month,
             defaults={

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.models import Role, User
 from bangfu.audit.services import audit_record
@@ -29,16 +31,16 @@ from bangfu.registry.models import Guarantee, Household
 
 ABLE = ("ordinary", "skilled")
 NEED_LABELS = {
-    "labour": "家中有劳动力",
-    "weak_labour": "家中有弱劳动力或半劳动力",
-    "no_labour": "家中无劳动力",
-    "pupil": "有义务教育阶段学生",
-    "student": "有高中、中职或大学在读",
-    "elderly": "有60岁以上成员",
-    "disabled": "有残疾成员",
-    "ill": "有慢性病或大病成员",
-    "housing": "住房不安全",
-    "water": "饮水不安全",
+    "labour": gettext_lazy("家中有劳动力"),
+    "weak_labour": gettext_lazy("家中有弱劳动力或半劳动力"),
+    "no_labour": gettext_lazy("家中无劳动力"),
+    "pupil": gettext_lazy("有义务教育阶段学生"),
+    "student": gettext_lazy("有高中、中职或大学在读"),
+    "elderly": gettext_lazy("有60岁以上成员"),
+    "disabled": gettext_lazy("有残疾成员"),
+    "ill": gettext_lazy("有慢性病或大病成员"),
+    "housing": gettext_lazy("住房不安全"),
+    "water": gettext_lazy("饮水不安全"),
 }
 PLANNERS = (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE)
 
@@ -80,9 +82,12 @@ def measures_propose(*, case: Case, today: dt.date | None = None) -> list[Propos
         if not hit or not all(facts.get(n, 0) for n in kind.needs):
             continue
         because = [f"风险类型：{'、'.join(hit)}"]
-        because += [
-            f"{NEED_LABELS[n]}" + (f"（{facts[n]}人）" if n in _COUNTED else "") for n in kind.needs
-        ]
+        # the reason is kept with the measure (Measure.reason): in Chinese, as data
+        with translation.override(None):
+            because += [
+                f"{NEED_LABELS[n]}" + (f"（{facts[n]}人）" if n in _COUNTED else "")
+                for n in kind.needs
+            ]
         proposals.append(Proposal(kind, "；".join(because)))
     development_first = facts["labour"] > 0
     proposals.sort(
@@ -116,11 +121,11 @@ def plan_confirm(
     if not _in_scope(user, case.household):
         raise Http404
     if user.role not in PLANNERS:
-        raise CaseError("只有村干部或乡镇干部可以制定帮扶计划")
+        raise CaseError(_("只有村干部或乡镇干部可以制定帮扶计划"))
     if case.stage != Stage.MONITORING:
-        raise CaseError("纳入监测后才能制定帮扶计划")
+        raise CaseError(_("纳入监测后才能制定帮扶计划"))
     if not items:
-        raise CaseError("请至少选择一项措施")
+        raise CaseError(_("请至少选择一项措施"))
     today = today or timezone.localdate()
     allowed = {u.pk: u for u in responsible_candidates(case=case)}
     kinds = {k.code: k for k in MeasureKind.objects.filter(active=True)}
@@ -129,16 +134,23 @@ def plan_confirm(
         for i, item in enumerate(items, start=1):
             kind = kinds.get(str(item.get("kind", "")))
             if kind is None:
-                raise CaseError(f"第{i}项：目录中没有这项措施")
+                raise CaseError(_("第%(i)d项：目录中没有这项措施") % {"i": i})
             who = allowed.get(int(item.get("responsible") or 0))
             if who is None:
-                raise CaseError(f"第{i}项（{kind.name}）：请选择本村的帮扶责任人")
+                raise CaseError(
+                    _("第%(i)d项（%(kind)s）：请选择本村的帮扶责任人") % {"i": i, "kind": kind.name}
+                )
             target = str(item.get("target", "")).strip()
             if not target:
-                raise CaseError(f"第{i}项（{kind.name}）：请填写目标")
+                raise CaseError(
+                    _("第%(i)d项（%(kind)s）：请填写目标") % {"i": i, "kind": kind.name}
+                )
             deadline = item.get("deadline")
             if not isinstance(deadline, dt.date) or deadline < today:
-                raise CaseError(f"第{i}项（{kind.name}）：完成时限应为今天或以后的日期")
+                raise CaseError(
+                    _("第%(i)d项（%(kind)s）：完成时限应为今天或以后的日期")
+                    % {"i": i, "kind": kind.name}
+                )
             measure = Measure.objects.create(
                 case=case,
                 kind=kind,
@@ -174,11 +186,11 @@ def measure_update(
     if not _in_scope(user, household) and user != measure.responsible:
         raise Http404
     if user != measure.responsible and user.role not in PLANNERS:
-        raise CaseError("只有该措施的帮扶责任人或村干部可以登记进展")
+        raise CaseError(_("只有该措施的帮扶责任人或村干部可以登记进展"))
     if status not in MeasureStatus.values:
-        raise CaseError("未知的状态")
+        raise CaseError(_("未知的状态"))
     if measure.status in (MeasureStatus.DONE, MeasureStatus.CANCELLED):
-        raise CaseError("该措施已办结")
+        raise CaseError(_("该措施已办结"))
     value: Decimal | None = None
     text = text.strip()
     if status == MeasureStatus.DONE:
@@ -186,13 +198,17 @@ def measure_update(
             try:
                 value = Decimal(amount)
             except (InvalidOperation, ValueError):
-                raise CaseError(f"请填写{measure.kind.get_outcome_display()}") from None
+                raise CaseError(
+                    _("请填写%(outcome)s") % {"outcome": measure.kind.get_outcome_display()}
+                ) from None
             if value <= 0:
-                raise CaseError("金额应大于零")
+                raise CaseError(_("金额应大于零"))
         elif not text:
-            raise CaseError(f"请填写{measure.kind.get_outcome_display()}")
+            raise CaseError(
+                _("请填写%(outcome)s") % {"outcome": measure.kind.get_outcome_display()}
+            )
     if status == MeasureStatus.CANCELLED and not text:
-        raise CaseError("取消措施必须说明理由")
+        raise CaseError(_("取消措施必须说明理由"))
     old = measure.status
     measure.status, measure.outcome_text = status, text[:255]
     if value is not None:

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bangfu.accounts.models import Role, User
 from bangfu.audit.services import audit_record
@@ -37,11 +39,17 @@ PHONE = re.compile(r"^1\d{10}$")
 
 
 class CaseError(ValueError):
-    """Refused, with the reason in Chinese for the user."""
+    """Refused, with the reason for the user (in the active language)."""
 
 
 class CaseForbidden(CaseError):
     """Refused because of the user's role (the API answers 403 rather than 409)."""
+
+
+def _stored(text: Any) -> str:
+    """Text kept as data (audit notes): in Chinese, whatever language the user works in."""
+    with translation.override(None):
+        return str(text)
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -65,7 +73,10 @@ def _risks(values: Iterable[str]) -> list[str]:
     risks = list(dict.fromkeys(v for v in values if v))
     unknown = set(risks) - RISK_TYPES
     if unknown:
-        raise CaseError(f"未知的风险类型：{'、'.join(sorted(unknown))}")
+        raise CaseError(
+            _("未知的风险类型：%(types)s")
+            % {"types": pgettext("list separator", "、").join(sorted(unknown))}
+        )
     return risks
 
 
@@ -122,12 +133,13 @@ def lead_open(
                     action="create" if created else "update",
                     obj=case,
                     region_code=household.village_id,
-                    note=f"线索（{Channel(channel).label}）" + ("" if created else "并入已有案例"),
+                    note=f"线索（{_stored(Channel(channel).label)}）"
+                    + ("" if created else "并入已有案例"),
                 )
                 return case, created
         except IntegrityError:  # another signal opened the case at the same moment: attach
             continue
-    raise CaseError("该户的案例正被同时修改，请重试")
+    raise CaseError(_("该户的案例正被同时修改，请重试"))
 
 
 def visit_record(
@@ -135,11 +147,11 @@ def visit_record(
 ) -> tuple[Case, bool]:
     """A cadre's or grid worker's visit (干部走访/网格排查) that found a difficulty."""
     if user.role not in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE):
-        raise CaseError("只有村干部、网格员和乡镇干部可以登记走访发现的困难")
+        raise CaseError(_("只有村干部、网格员和乡镇干部可以登记走访发现的困难"))
     if not _in_scope(user, household):
         raise Http404
     if not note.strip():
-        raise CaseError("请填写走访发现的情况")
+        raise CaseError(_("请填写走访发现的情况"))
     return lead_open(
         household=household,
         channel=Channel.VISIT,
@@ -166,13 +178,13 @@ def declaration_submit(
         raise Http404
     name = name.strip()
     if not 1 <= len(name) <= 32:
-        raise CaseError("请填写姓名")
-    number = parse_id_number(id_number).value  # IdNumberError says why, in Chinese
+        raise CaseError(_("请填写姓名"))
+    number = parse_id_number(id_number).value  # IdNumberError says why, in the user's language
     phone = re.sub(r"\D", "", phone)
     if not PHONE.match(phone):
-        raise CaseError("手机号应为11位数字")
+        raise CaseError(_("手机号应为11位数字"))
     if difficulty not in RISK_TYPES:
-        raise CaseError("请选择困难类型")
+        raise CaseError(_("请选择困难类型"))
     id_hash = lookup_hash(number)
     with transaction.atomic():
         declaration = SelfDeclaration.objects.create(
@@ -213,14 +225,14 @@ def declaration_handle(
     if user.role != Role.VILLAGE_CADRE or user.region_id != declaration.village_id:
         raise Http404
     if declaration.status != DeclarationStatus.NEW:
-        raise CaseError("该申报已处理")
+        raise CaseError(_("该申报已处理"))
     with transaction.atomic():
         if household_no:
             household = Household.objects.filter(
                 household_no=household_no.strip(), village=declaration.village
             ).first()
             if household is None:
-                raise CaseError("本村没有这个户编号")
+                raise CaseError(_("本村没有这个户编号"))
             declaration.household, declaration.status = household, DeclarationStatus.MATCHED
             lead_open(
                 household=household,
@@ -233,7 +245,7 @@ def declaration_handle(
         elif reject_reason.strip():
             declaration.status = DeclarationStatus.REJECTED
         else:
-            raise CaseError("请填写户编号，或填写不予受理的理由")
+            raise CaseError(_("请填写户编号，或填写不予受理的理由"))
         declaration.handled_by, declaration.handled_note = user, reject_reason.strip()[:255]
         declaration.save(update_fields=["household", "status", "handled_by", "handled_note"])
         audit_record(
@@ -251,9 +263,15 @@ def _check(user: User, case: Case, action: Action) -> None:
     if not _in_scope(user, case.household):
         raise Http404
     if user.role != action.role:
-        raise CaseForbidden(f"只有{Role(action.role).label}可以“{action.label}”")
+        raise CaseForbidden(
+            _("只有%(role)s可以“%(action)s”")
+            % {"role": Role(action.role).label, "action": action.label}
+        )
     if case.stage != action.source:
-        raise CaseError(f"本案当前环节为“{case.get_stage_display()}”，不能“{action.label}”")
+        raise CaseError(
+            _("本案当前环节为“%(stage)s”，不能“%(action)s”")
+            % {"stage": case.get_stage_display(), "action": action.label}
+        )
 
 
 def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -261,13 +279,13 @@ def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date)
     if action.name == "verify":
         findings = str(data.get("findings", "")).strip()
         if not findings:
-            raise CaseError("请填写入户核查情况")
+            raise CaseError(_("请填写入户核查情况"))
         try:
             per_capita = float(data.get("per_capita", ""))
         except (TypeError, ValueError):
-            raise CaseError("请填写核实的家庭年人均纯收入（元）") from None
+            raise CaseError(_("请填写核实的家庭年人均纯收入（元）")) from None
         if per_capita < 0:
-            raise CaseError("人均纯收入不能为负数")
+            raise CaseError(_("人均纯收入不能为负数"))
         guarantees = {k: bool(data.get(k)) for k in ("education", "medical", "housing", "water")}
         also = [str(x) for x in data.get("also_serves", []) if str(x).strip()]
         return {
@@ -280,32 +298,38 @@ def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date)
     if action.name in ("appraise", "appraise_reject", "exit_appraise", "exit_appraise_reject"):
         attendees = str(data.get("attendees", "")).strip()
         if not attendees:
-            raise CaseError("请填写参加评议的人员")
+            raise CaseError(_("请填写参加评议的人员"))
         return {"meeting_on": str(data.get("meeting_on") or today), "attendees": attendees}
     if action.name in ("close_notice", "exit_close_notice"):
         assert case.notice_ends is not None
         if today < case.notice_ends:
-            raise CaseError(f"公示期至 {case.notice_ends:%Y-%m-%d}，期满后方可报乡镇审核")
+            raise CaseError(
+                _("公示期至 %(date)s，期满后方可报乡镇审核")
+                % {"date": f"{case.notice_ends:%Y-%m-%d}"}
+            )
         if case.objections.filter(resolved_at__isnull=True).exists():
-            raise CaseError("公示期间的异议尚未处理完毕")
+            raise CaseError(_("公示期间的异议尚未处理完毕"))
         return {}
     if action.name == "propose_exit":
         from bangfu.cases.evaluation import elimination_check
 
         latest = case.evaluations.first()
         if latest is None:
-            raise CaseError("请先登记帮扶成效评估")
+            raise CaseError(_("请先登记帮扶成效评估"))
         reasons = elimination_check(case=case, evaluation=latest, today=today)
         if reasons:
-            raise CaseError("不符合风险消除条件：" + "；".join(reasons))
+            raise CaseError(
+                _("不符合风险消除条件：%(reasons)s")
+                % {"reasons": pgettext("list separator", "；").join(reasons)}
+            )
         return {"evaluation": latest.pk, "evaluated_on": str(latest.on)}
     if action.name == "county_approve":
         category = str(data.get("category", ""))
         if category not in {c.value for c in Category if c != Category.NONE}:
-            raise CaseError("请选择监测对象类别")
+            raise CaseError(_("请选择监测对象类别"))
         risks = _risks(data.get("risk_types", []))
         if not risks:
-            raise CaseError("请至少选择一项风险类型")
+            raise CaseError(_("请至少选择一项风险类型"))
         return {"category": category, "risk_types": risks}
     return {}
 
@@ -324,14 +348,14 @@ def case_act(
     the action's role in the household's region and the case is in the action's stage."""
     spec = ACTIONS.get(action)
     if spec is None:
-        raise CaseError("未知的操作")
+        raise CaseError(_("未知的操作"))
     today = _today(today)
     note = note.strip()
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
         _check(user, case, spec)
         if spec.note_required and not note:
-            raise CaseError(f"“{spec.label}”必须填写理由")
+            raise CaseError(_("“%(action)s”必须填写理由") % {"action": spec.label})
         record = _validated(spec, case, data or {}, today)
         deadlines = _deadlines()
         Step.objects.create(
@@ -373,7 +397,7 @@ def case_act(
             obj=case,
             region_code=case.household.village_id,
             changes={"stage": [old, case.stage]},
-            note=note or spec.label,
+            note=note or _stored(spec.label),
         )
     return case
 
@@ -392,9 +416,9 @@ def case_bulk_act(
         "exit_township_approve",
         "exit_county_approve",
     ):
-        raise CaseError("只有审核、审批可以批量办理")
+        raise CaseError(_("只有审核、审批可以批量办理"))
     if not cases:
-        raise CaseError("请至少选择一户")
+        raise CaseError(_("请至少选择一户"))
     batch = timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
     with transaction.atomic():
         for case in cases:
@@ -412,7 +436,10 @@ def case_bulk_act(
                     batch=batch,
                 )
             except CaseError as exc:
-                raise CaseError(f"户 {case.household.household_no}：{exc}") from None
+                raise CaseError(
+                    # Translators: the household number, then why its case was refused
+                    _("户 %(no)s：%(error)s") % {"no": case.household.household_no, "error": exc}
+                ) from None
     return batch
 
 
@@ -426,13 +453,13 @@ def warning_to_lead_category(case: Case) -> str:
 
 def objection_add(*, user: User, case: Case, text: str) -> Objection:
     if user.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER):
-        raise CaseError("只有村、乡镇、县级干部可以登记异议")
+        raise CaseError(_("只有村、乡镇、县级干部可以登记异议"))
     if not _in_scope(user, case.household):
         raise Http404
     if case.stage not in NOTICE_STAGES:
-        raise CaseError("只有公示期间可以登记异议")
+        raise CaseError(_("只有公示期间可以登记异议"))
     if not text.strip():
-        raise CaseError("请填写异议内容")
+        raise CaseError(_("请填写异议内容"))
     objection = Objection.objects.create(case=case, text=text.strip(), by=user)
     audit_record(actor=user, action="create", obj=objection, region_code=case.household.village_id)
     return objection
@@ -440,13 +467,13 @@ def objection_add(*, user: User, case: Case, text: str) -> Objection:
 
 def objection_resolve(*, user: User, objection: Objection, resolution: str) -> Objection:
     if user.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE):
-        raise CaseError("只有村干部或乡镇干部可以处理异议")
+        raise CaseError(_("只有村干部或乡镇干部可以处理异议"))
     if not _in_scope(user, objection.case.household):
         raise Http404
     if objection.resolved_at is not None:
-        raise CaseError("该异议已处理")
+        raise CaseError(_("该异议已处理"))
     if not resolution.strip():
-        raise CaseError("请填写处理结果")
+        raise CaseError(_("请填写处理结果"))
     objection.resolution, objection.resolved_by = resolution.strip(), user
     objection.resolved_at = timezone.now()
     objection.save()

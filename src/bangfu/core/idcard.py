@@ -11,13 +11,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 class IdNumberError(ValueError):
-    """The number is not a valid ID number; the message says why, in Chinese."""
+    """The number is not a valid ID number; the message says why (in the active language)."""
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,17 @@ def normalize(raw: str) -> str:
 def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     value = normalize(raw)
     if not _SHAPE.match(value):
-        raise IdNumberError("身份证号应为18位：前17位数字，最后一位为数字或X")
+        raise IdNumberError(_("身份证号应为18位：前17位数字，最后一位为数字或X"))
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise IdNumberError("身份证号中的出生日期不存在") from None
+        raise IdNumberError(_("身份证号中的出生日期不存在")) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1900:
-        raise IdNumberError("身份证号中的出生日期不合理")
+        raise IdNumberError(_("身份证号中的出生日期不合理"))
     expected = check_char(value[:17])
     if value[17] != expected:
-        raise IdNumberError("身份证号校验位错误")
+        raise IdNumberError(_("身份证号校验位错误"))
     sex = "M" if int(value[16]) % 2 == 1 else "F"
     return IdNumber(value=value, birth_date=birth, sex=sex)
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ibis.backends import BaseBackend
 
 ENGINES = ("duckdb", "spark")
@@ -32,7 +34,9 @@ def connect(
         try:
             from pyspark.sql import SparkSession
         except ImportError:
-            raise EngineError("Spark 引擎需要安装 pyspark（pip install 'bangfu[spark]'）") from None
+            raise EngineError(
+                _("Spark 引擎需要安装 pyspark（pip install 'bangfu[spark]'）")
+            ) from None
         master = spark_master or os.environ.get("BANGFU_SPARK_MASTER", "local[2]")
         if master.startswith("local"):
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # stay on loopback
@@ -49,7 +53,10 @@ def connect(
         )
         session.sparkContext.setLogLevel("ERROR")
         return ibis.pyspark.connect(session)
-    raise EngineError(f"未知的引擎：{engine}（可选 {'、'.join(ENGINES)}）")
+    raise EngineError(
+        _("未知的引擎：%(engine)s（可选 %(choices)s）")
+        % {"engine": engine, "choices": pgettext("list separator", "、").join(ENGINES)}
+    )
 
 
 def keep_greatest(con: BaseBackend, table: ir.Table, column: str, *, by: str) -> ir.Table:

@@ -24,6 +24,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 
@@ -50,34 +52,37 @@ def load_af_spec(path: Path) -> AFSpec:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SpecError(f"无法读取规格文件：{exc}") from None
+        raise SpecError(_("无法读取规格文件：%(error)s") % {"error": exc}) from None
     return parse_af_spec(data)
 
 
 def parse_af_spec(data: dict[str, Any]) -> AFSpec:
     if "k" not in data:
-        raise SpecError("规格缺少 k")
+        raise SpecError(_("规格缺少 k"))
     k = float(data["k"])
     raw = data.get("indicator", [])
     if not raw:
-        raise SpecError("规格至少需要一个 [[indicator]]")
+        raise SpecError(_("规格至少需要一个 [[indicator]]"))
     indicators = []
     for i, d in enumerate(raw, start=1):
         missing = {"column", "cutoff", "weight", "deprived_if"} - set(d)
         if missing:
-            raise SpecError(f"第{i}个指标缺少 {'、'.join(sorted(missing))}")
+            raise SpecError(
+                _("第%(i)d个指标缺少 %(keys)s")
+                % {"i": i, "keys": pgettext("list separator", "、").join(sorted(missing))}
+            )
         if d["deprived_if"] not in OPS:
-            raise SpecError(f"第{i}个指标 deprived_if 应为 <、<=、> 或 >=")
+            raise SpecError(_("第%(i)d个指标 deprived_if 应为 <、<=、> 或 >=") % {"i": i})
         if float(d["weight"]) <= 0:
-            raise SpecError(f"第{i}个指标权重应大于0")
+            raise SpecError(_("第%(i)d个指标权重应大于0") % {"i": i})
         indicators.append(
             AFIndicator(str(d["column"]), float(d["cutoff"]), float(d["weight"]), d["deprived_if"])
         )
     total = sum(i.weight for i in indicators)
     if abs(total - 1) > 1e-9:
-        raise SpecError(f"权重之和应为1（现为 {total:g}）")
+        raise SpecError(_("权重之和应为1（现为 %(total)s）") % {"total": f"{total:g}"})
     if not 0 < k <= 1:
-        raise SpecError("k 应在 (0, 1] 之间")
+        raise SpecError(_("k 应在 (0, 1] 之间"))
     return AFSpec(k, tuple(indicators))
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 POLICY_DIR = Path(__file__).parent / "policies"
 CATEGORIES = {"unstable", "edge", "sudden", "by_history"}
@@ -101,7 +103,7 @@ class Policy:
 
 def _need(d: dict[str, Any], key: str, where: str) -> Any:
     if key not in d:
-        raise PolicyError(f"{where}: 缺少 {key}")
+        raise PolicyError(_("%(where)s: 缺少 %(key)s") % {"where": where, "key": key})
     return d[key]
 
 
@@ -109,28 +111,37 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"政策文件格式错误：{exc}") from None
-    head = _need(data, "policy", "政策文件")
+        raise PolicyError(_("政策文件格式错误：%(error)s") % {"error": exc}) from None
+    # Translators: where in the policy file an error is (before a colon): the file as a whole
+    head = _need(data, "policy", _("政策文件"))
     rules = []
     seen: set[str] = set()
     from bangfu.monitoring.rules import RULE_KINDS
 
     for i, raw in enumerate(data.get("rule", []), start=1):
-        where = f"第{i}条规则"
+        # Translators: where in the policy file an error is (before a colon): the i-th [[rule]]
+        where = _("第%(i)d条规则") % {"i": i}
         rid = _need(raw, "id", where)
         kind = _need(raw, "kind", where)
         if rid in seen:
-            raise PolicyError(f"{where}: 规则编号重复 {rid}")
+            raise PolicyError(_("%(where)s: 规则编号重复 %(id)s") % {"where": where, "id": rid})
         seen.add(rid)
         if kind not in RULE_KINDS:
-            raise PolicyError(f"{where}: 未知的规则类型 {kind}")
+            raise PolicyError(
+                _("%(where)s: 未知的规则类型 %(kind)s") % {"where": where, "kind": kind}
+            )
         risk = tuple(_need(raw, "risk_types", where))
         unknown = set(risk) - RISK_TYPES
         if unknown:
-            raise PolicyError(f"{where}: 未知的风险类型 {'、'.join(sorted(unknown))}")
+            raise PolicyError(
+                _("%(where)s: 未知的风险类型 %(types)s")
+                % {"where": where, "types": pgettext("list separator", "、").join(sorted(unknown))}
+            )
         category = _need(raw, "category", where)
         if category not in CATEGORIES:
-            raise PolicyError(f"{where}: 未知的监测类别 {category}")
+            raise PolicyError(
+                _("%(where)s: 未知的监测类别 %(category)s") % {"where": where, "category": category}
+            )
         params = dict(raw.get("params", {}))
         RULE_KINDS[kind].check(params, where)
         rules.append(
@@ -141,35 +152,39 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     af = data.get("deprivation", {})
     indicators = tuple(
         Indicator(
-            _need(d, "id", "剥夺指标"),
+            # Translators: where in the policy file an error is: a deprivation indicator
+            _need(d, "id", _("剥夺指标")),
             d.get("title", d["id"]),
             d.get("dimension", ""),
-            float(_need(d, "weight", "剥夺指标")),
+            float(_need(d, "weight", _("剥夺指标"))),
         )
         for d in af.get("indicator", [])
     )
     if indicators and abs(sum(i.weight for i in indicators) - 1) > 1e-9:
-        raise PolicyError("剥夺指标权重之和应为1")
+        raise PolicyError(_("剥夺指标权重之和应为1"))
     ident = dict(data.get("identification", {}))
     unknown_keys = set(ident) - set(DEADLINES)
     if unknown_keys:
-        raise PolicyError(f"identification: 没有参数 {'、'.join(sorted(unknown_keys))}")
+        raise PolicyError(
+            _("identification: 没有参数 %(keys)s")
+            % {"keys": pgettext("list separator", "、").join(sorted(unknown_keys))}
+        )
     for key, days in ident.items():
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
-            raise PolicyError(f"identification: {key} 应为 1 至 90 的整数（天）")
+            raise PolicyError(_("identification: %(key)s 应为 1 至 90 的整数（天）") % {"key": key})
     elim = dict(data.get("elimination", {}))
     for key, value in elim.items():
         if key not in ELIMINATION:
-            raise PolicyError(f"elimination: 没有参数 {key}")
+            raise PolicyError(_("elimination: 没有参数 %(key)s") % {"key": key})
         expected = type(ELIMINATION[key])
         ok = isinstance(value, expected) or (expected is float and isinstance(value, int))
         if not ok or (isinstance(value, bool) and expected is not bool):
-            raise PolicyError(f"elimination: {key} 的类型不正确")
+            raise PolicyError(_("elimination: %(key)s 的类型不正确") % {"key": key})
         if not isinstance(value, bool) and value < 0:
-            raise PolicyError(f"elimination: {key} 不能为负数")
+            raise PolicyError(_("elimination: %(key)s 不能为负数") % {"key": key})
     notice_names = str(data.get("notice", {}).get("names", "full"))
     if notice_names not in ("full", "masked"):
-        raise PolicyError('notice: names 应为 "full" 或 "masked"')
+        raise PolicyError(_('notice: names 应为 "full" 或 "masked"'))
     return Policy(
         notice_names=notice_names,
         deadlines=DEADLINES | ident,
@@ -190,5 +205,5 @@ def load_policy(path: Path | str | None = None) -> Policy:
     """The policy at `path`, else BANGFU_POLICY, else the demo province's shipped default."""
     chosen = Path(path or getattr(settings, "BANGFU_POLICY", "") or POLICY_DIR / "14-2026.toml")
     if not chosen.exists():
-        raise PolicyError(f"政策文件不存在：{chosen}")
+        raise PolicyError(_("政策文件不存在：%(path)s") % {"path": chosen})
     return parse_policy(chosen.read_text(encoding="utf-8"), chosen)

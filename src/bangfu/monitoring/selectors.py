@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import User
 from bangfu.monitoring.models import RiskWarning
@@ -104,9 +105,9 @@ def warning_evidence(*, warning: RiskWarning) -> list[dict[str, Any]]:
         rows.append(
             {
                 "source": _source_label(item.get("source", "")),
-                "value_label": kind.value_label if kind else "观测值",
+                "value_label": kind.value_label if kind else _("观测值"),
                 "value": item.get("value"),
-                "reference_label": kind.reference_label if kind else "对照值",
+                "reference_label": kind.reference_label if kind else _("对照值"),
                 "reference": item.get("reference"),
                 "detail": f"{member.name}（{member.id_masked}）" if member else detail,
             }

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bangfu.regions.models import PREFIX_LENGTH, Grid, Level, Region
 
@@ -43,7 +44,7 @@ def regions_load(*, code: str) -> int:
     """
     code = code.strip()
     if not _CODE.match(code):
-        raise RegionCodeError(f"区划代码应为2、4、6、9或12位数字：{code!r}")
+        raise RegionCodeError(_("区划代码应为2、4、6、9或12位数字：%(code)r") % {"code": code})
     full = code.ljust(12, "0")
     level = _level_of(full)
     prefix = full[: PREFIX_LENGTH[level]]
@@ -53,7 +54,10 @@ def regions_load(*, code: str) -> int:
         if rcode.startswith(prefix) or rcode in ancestors:
             picked.append(Region(code=rcode, name=name, level=lvl, parent_id=parent or None))
     if not any(r.code == full for r in picked):
-        raise RegionCodeError(f"区划代码不存在（{DATA_VINTAGE}年统计用区划代码）：{code}")
+        raise RegionCodeError(
+            _("区划代码不存在（%(vintage)s年统计用区划代码）：%(code)s")
+            % {"vintage": DATA_VINTAGE, "code": code}
+        )
     with transaction.atomic():
         # parents sort before children (shorter significant prefix, same leading digits)
         Region.objects.bulk_create(
@@ -69,7 +73,7 @@ def regions_load(*, code: str) -> int:
 def grid_ensure(*, village: Region, count: int) -> list[Grid]:
     """Make sure the village has grids numbered 1..count (第1网格 ...)."""
     if village.level != Level.VILLAGE:
-        raise ValueError("网格只能建在行政村（社区）之下")
+        raise ValueError(_("网格只能建在行政村（社区）之下"))
     existing = {g.number: g for g in village.grids.all()}
     for n in range(1, count + 1):
         if n not in existing:

@@ -1,13 +1,17 @@
 """Cell-level parsing for the household spreadsheet. Each parser returns the Python value or
-raises CellError with the reason, in Chinese, for the cadre who typed it."""
+raises CellError with the reason (in the active language) for the cadre who typed it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bangfu.core.idcard import IdNumberError, parse_id_number
 from bangfu.registry.columns import YES_NO, Column
@@ -30,30 +34,35 @@ _FOLDED = {"id", "phone", "date", "region", "int", "year", "money", "grid"}
 MONEY_MAX = Decimal("9999999999.99")
 
 
+def _join(values: Iterable[str]) -> str:
+    """The values a cell may hold (typed as they are, so never translated), listed."""
+    return pgettext("list separator", "、").join(values)
+
+
 def parse_money(text: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", "").replace("，", ""))
     except InvalidOperation:
-        raise CellError("应为金额（元），如 12000 或 12000.50") from None
+        raise CellError(_("应为金额（元），如 12000 或 12000.50")) from None
     if not value.is_finite():
-        raise CellError("应为金额（元）")
+        raise CellError(_("应为金额（元）"))
     if value < 0:
-        raise CellError("金额不能为负数")
+        raise CellError(_("金额不能为负数"))
     if value > MONEY_MAX:
-        raise CellError("金额过大")
+        raise CellError(_("金额过大"))
     if value != value.quantize(Decimal("0.01")):
-        raise CellError("金额最多保留两位小数")
+        raise CellError(_("金额最多保留两位小数"))
     return value.quantize(Decimal("0.01"))
 
 
 def parse_date(text: str) -> dt.date:
     m = _DATE.match(text)
     if not m:
-        raise CellError("应为日期，如 1980-05-17")
+        raise CellError(_("应为日期，如 1980-05-17"))
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise CellError("日期不存在") from None
+        raise CellError(_("日期不存在")) from None
 
 
 def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
@@ -63,43 +72,43 @@ def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
         text = unicodedata.normalize("NFKC", text).strip()
     if kind == "text":
         if len(text) > col.max_length:
-            raise CellError(f"不能超过{col.max_length}个字")
+            raise CellError(_("不能超过%(n)d个字") % {"n": col.max_length})
         if col.key == "household_no" and not _HOUSEHOLD_NO.match(text):
-            raise CellError("户编号只能由字母、数字和短横线组成，最长32位")
+            raise CellError(_("户编号只能由字母、数字和短横线组成，最长32位"))
         return text
     if kind == "code":
         value = col.code_of(text)
         if value is None:
-            raise CellError(f"应为以下之一：{'、'.join(col.labels())}")
+            raise CellError(_("应为以下之一：%(choices)s") % {"choices": _join(col.labels())})
         return value
     if kind == "choice":
         if text not in col.options:
-            raise CellError(f"应为以下之一：{'、'.join(col.options)}")
+            raise CellError(_("应为以下之一：%(choices)s") % {"choices": _join(col.options)})
         return text
     if kind == "bool":
         if text not in YES_NO:
-            raise CellError("应填“是”或“否”")
+            raise CellError(_("应填“是”或“否”"))
         return YES_NO[text]
     if kind == "sex":
         if text not in ("男", "女"):
-            raise CellError("应填“男”或“女”")
+            raise CellError(_("应填“男”或“女”"))
         return "M" if text == "男" else "F"
     if kind == "int":
         if not _DIGITS.match(text):
-            raise CellError("应为整数")
+            raise CellError(_("应为整数"))
         number = int(text)
         if col.options and text not in col.options:
-            raise CellError(f"应为以下之一：{'、'.join(col.options)}")
+            raise CellError(_("应为以下之一：%(choices)s") % {"choices": _join(col.options)})
         if col.key == "household_size" and not 1 <= number <= 30:
-            raise CellError("家庭人口应在1-30之间")
+            raise CellError(_("家庭人口应在1-30之间"))
         if col.key == "work_months" and number > 12:
-            raise CellError("务工月数应在0-12之间")
+            raise CellError(_("务工月数应在0-12之间"))
         return number
     if kind == "money":
         return parse_money(text)
     if kind == "year":
         if not (_DIGITS.match(text) and 2000 <= int(text) <= today.year):
-            raise CellError(f"应为2000至{today.year}之间的年份")
+            raise CellError(_("应为2000至%(year)d之间的年份") % {"year": today.year})
         return int(text)
     if kind == "id":
         try:
@@ -109,17 +118,17 @@ def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
     if kind == "phone":
         phone = text.replace(" ", "")
         if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-            raise CellError("应为11位手机号或带区号的固定电话")
+            raise CellError(_("应为11位手机号或带区号的固定电话"))
         return phone
     if kind == "date":
         return parse_date(text)
     if kind == "region":
         if not _REGION.match(text):
-            raise CellError("应为12位村级统计用区划代码")
+            raise CellError(_("应为12位村级统计用区划代码"))
         return text
     if kind == "grid":
         m = _GRID.match(text)
         if not m or int(m[1]) == 0:
-            raise CellError("应为网格编号，如 3 或 第3网格")
+            raise CellError(_("应为网格编号，如 3 或 第3网格"))
         return int(m[1])
     raise AssertionError(kind)

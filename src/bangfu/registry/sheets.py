@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -65,7 +66,8 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "GB18030/GBK"
     except UnicodeDecodeError as exc:
         raise SheetError(
-            f"无法识别文件编码（支持 UTF-8、GBK、GB18030），第 {exc.start} 字节附近无法解码"
+            _("无法识别文件编码（支持 UTF-8、GBK、GB18030），第 %(byte)d 字节附近无法解码")
+            % {"byte": exc.start}
         ) from None
 
 
@@ -77,25 +79,27 @@ def read_table(source: Path | IO[bytes], filename: str) -> Table:
         try:
             rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
         except csv.Error as exc:
-            raise SheetError(f"CSV 文件格式错误（{exc}），请检查引号和超长单元格") from None
+            raise SheetError(
+                _("CSV 文件格式错误（%(error)s），请检查引号和超长单元格") % {"error": exc}
+            ) from None
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
         encoding = "xlsx"
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             if not book.sheet_names:
-                raise SheetError("该 Excel 文件没有工作表")
+                raise SheetError(_("该 Excel 文件没有工作表"))
             name = DATA_SHEET if DATA_SHEET in book.sheet_names else book.sheet_names[0]
             rows = [[_cell_text(c) for c in r] for r in book.get_sheet_by_name(name).to_python()]
         except SheetError:
             raise
         except Exception:
-            raise SheetError("无法读取该 Excel 文件，请确认文件未损坏") from None
+            raise SheetError(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
     else:
-        raise SheetError("仅支持 .xlsx 和 .csv 文件")
+        raise SheetError(_("仅支持 .xlsx 和 .csv 文件"))
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
-        raise SheetError("文件是空的：没有表头")
+        raise SheetError(_("文件是空的：没有表头"))
     headers = [h.strip().rstrip("*").strip() for h in rows[0]]
     return Table(headers=headers, rows=rows[1:], encoding=encoding)
 

@@ -260,7 +260,7 @@ def case_act_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except CaseError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已办理：") + spec.label)
+        messages.success(request, _("已办理：") + str(spec.label))
     return redirect("case", pk=case.pk)
 
 

@@ -4,8 +4,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from bangfu.monitoring.context import Context
     from bangfu.monitoring.policy import RuleSpec
 
@@ -23,28 +27,49 @@ EVIDENCE = ibis.schema(
 class RuleKind:
     name: ClassVar[str]
     params: ClassVar[dict[str, type]] = {}  # name -> type; all required
-    value_label: ClassVar[str] = "观测值"  # what `value` means, for the warning page
-    reference_label: ClassVar[str] = "对照值"
+    # what `value` means, for the warning page
+    value_label: ClassVar[StrOrPromise] = gettext_lazy("观测值")
+    reference_label: ClassVar[StrOrPromise] = gettext_lazy("对照值")
 
     def check(self, params: dict[str, Any], where: str) -> None:
         from bangfu.monitoring.policy import PolicyError
 
         for key, typ in self.params.items():
             if key not in params:
-                raise PolicyError(f"{where}: 规则类型 {self.name} 缺少参数 {key}")
+                raise PolicyError(
+                    _("%(where)s: 规则类型 %(kind)s 缺少参数 %(key)s")
+                    % {"where": where, "kind": self.name, "key": key}
+                )
             value = params[key]
             ok = isinstance(value, typ) or (typ is float and isinstance(value, int))
             if not ok or (isinstance(value, bool) and typ is not bool):
-                raise PolicyError(f"{where}: 参数 {key} 应为{_TYPE_NAMES.get(typ, typ.__name__)}")
+                raise PolicyError(
+                    _("%(where)s: 参数 %(key)s 应为%(type)s")
+                    % {"where": where, "key": key, "type": _TYPE_NAMES.get(typ, typ.__name__)}
+                )
         extra = set(params) - set(self.params)
         if extra:
-            raise PolicyError(f"{where}: 规则类型 {self.name} 没有参数 {'、'.join(sorted(extra))}")
+            raise PolicyError(
+                _("%(where)s: 规则类型 %(kind)s 没有参数 %(keys)s")
+                % {
+                    "where": where,
+                    "kind": self.name,
+                    "keys": pgettext("list separator", "、").join(sorted(extra)),
+                }
+            )
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
         raise NotImplementedError
 
 
-_TYPE_NAMES = {float: "数值", int: "整数", str: "文字", list: "列表", bool: "是/否"}
+# Translators: the types of a rule's parameters in the policy file ("… should be a number")
+_TYPE_NAMES: dict[type, StrOrPromise] = {
+    float: gettext_lazy("数值"),
+    int: gettext_lazy("整数"),
+    str: gettext_lazy("文字"),
+    list: gettext_lazy("列表"),
+    bool: gettext_lazy("是/否"),
+}
 
 
 def evidence(

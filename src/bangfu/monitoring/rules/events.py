@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy
 
 from bangfu.monitoring.rules.base import RuleKind, evidence
 
@@ -20,8 +21,8 @@ class NewDisabilityOrIllness(RuleKind):
     """近期新办残疾证（等级不高于 max_grade），或医保结算为重大疾病."""
 
     name = "new_disability_or_illness"
-    value_label = "残疾等级或医疗总费用"
-    reference_label = "等级上限"
+    value_label = gettext_lazy("残疾等级或医疗总费用")
+    reference_label = gettext_lazy("等级上限")
     params = {"max_grade": int}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -50,8 +51,8 @@ class DisasterLoss(RuleKind):
     """近12个月自然灾害等损失合计超过 min_amount 元."""
 
     name = "disaster_loss"
-    value_label = "损失合计（元）"
-    reference_label = "预警起点（元）"
+    value_label = gettext_lazy("损失合计（元）")
+    reference_label = gettext_lazy("预警起点（元）")
     params = {"min_amount": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -76,8 +77,8 @@ class EarnerLost(RuleKind):
     """有劳动能力的家庭成员（min_age 至 max_age 岁）死亡或失踪: 主要劳动力丧失."""
 
     name = "earner_lost"
-    value_label = "年龄"
-    reference_label = ""
+    value_label = gettext_lazy("年龄")
+    reference_label = gettext_lazy("")
     params = {"events": list, "min_age": int, "max_age": int}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -99,8 +100,8 @@ class EarnerUnemployed(RuleKind):
     """有劳动能力的家庭成员失业登记或务工返乡."""
 
     name = "earner_unemployed"
-    value_label = ""
-    reference_label = ""
+    value_label = gettext_lazy("")
+    reference_label = gettext_lazy("")
     params = {"events": list}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -116,8 +117,8 @@ class DibaoCancelledLowIncome(RuleKind):
     """低保被取消而人均纯收入仍低于 (1 + margin) 倍监测标准."""
 
     name = "dibao_cancelled_low_income"
-    value_label = "人均纯收入（元）"
-    reference_label = "预警上限（元）"
+    value_label = gettext_lazy("人均纯收入（元）")
+    reference_label = gettext_lazy("预警上限（元）")
     params = {"margin": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy
 
 from bangfu.monitoring.rules.base import RuleKind, evidence
 
@@ -29,8 +30,8 @@ class HousingUnsafe(RuleKind):
     """住房安全鉴定为 grades 中的等级（如C级、D级危房），或农户信息库记为住房未保障."""
 
     name = "housing_unsafe"
-    value_label = "鉴定等级（1=A…4=D）"
-    reference_label = "危房起点（C=3）"
+    value_label = gettext_lazy("鉴定等级（1=A…4=D）")
+    reference_label = gettext_lazy("危房起点（C=3）")
     params = {"grades": list}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -58,8 +59,8 @@ class WaterUnsafe(RuleKind):
     """饮水安全核查不达标，或农户信息库记为饮水未保障."""
 
     name = "water_unsafe"
-    value_label = "是否达标（0=否）"
-    reference_label = "应达标（1）"
+    value_label = gettext_lazy("是否达标（0=否）")
+    reference_label = gettext_lazy("应达标（1）")
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
         feed = ctx.feed_all("water")
@@ -78,8 +79,8 @@ class SchoolDropout(RuleKind):
     """义务教育阶段（min_age 至 max_age 岁）子女失学辍学."""
 
     name = "school_dropout"
-    value_label = "年龄"
-    reference_label = "义务教育最高年龄"
+    value_label = gettext_lazy("年龄")
+    reference_label = gettext_lazy("义务教育最高年龄")
     params = {"min_age": int, "max_age": int}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -108,8 +109,8 @@ class NotInsured(RuleKind):
     """家庭成员未参加基本医疗保险."""
 
     name = "not_insured"
-    value_label = "是否参保（0=否）"
-    reference_label = "应参保（1）"
+    value_label = gettext_lazy("是否参保（0=否）")
+    reference_label = gettext_lazy("应参保（1）")
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
         m = ctx.members

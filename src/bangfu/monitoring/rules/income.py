@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy
 
 from bangfu.monitoring.rules.base import RuleKind, evidence
 
@@ -18,8 +19,8 @@ class BelowLine(RuleKind):
     """人均纯收入低于监测标准."""
 
     name = "income_below_line"
-    value_label = "人均纯收入（元）"
-    reference_label = "监测标准（元）"
+    value_label = gettext_lazy("人均纯收入（元）")
+    reference_label = gettext_lazy("监测标准（元）")
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
         inc = ctx.latest_income()
@@ -36,8 +37,8 @@ class NearLine(RuleKind):
     """人均纯收入高于监测标准但不足 (1 + margin) 倍: 边缘."""
 
     name = "income_near_line"
-    value_label = "人均纯收入（元）"
-    reference_label = "边缘上限（元）"
+    value_label = gettext_lazy("人均纯收入（元）")
+    reference_label = gettext_lazy("边缘上限（元）")
     params = {"margin": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -56,8 +57,8 @@ class DropOnYear(RuleKind):
     """人均纯收入比上年下降超过 drop (比例), 且降后低于 ceiling 倍监测标准."""
 
     name = "income_drop_year"
-    value_label = "本年人均纯收入（元）"
-    reference_label = "上年人均纯收入（元）"
+    value_label = gettext_lazy("本年人均纯收入（元）")
+    reference_label = gettext_lazy("上年人均纯收入（元）")
     params = {"drop": float, "ceiling": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -86,8 +87,8 @@ class DropOnReading(RuleKind):
     """网格员最近一次收入核查比上一次下降超过 drop (比例)."""
 
     name = "income_drop_reading"
-    value_label = "本期人均纯收入（元）"
-    reference_label = "上期人均纯收入（元）"
+    value_label = gettext_lazy("本期人均纯收入（元）")
+    reference_label = gettext_lazy("上期人均纯收入（元）")
     params = {"drop": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:

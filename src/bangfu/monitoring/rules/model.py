@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy
 
 from bangfu.monitoring.rules.base import RuleKind, evidence
 from bangfu.monitoring.vulnerability import features, score
@@ -20,8 +21,8 @@ class Vulnerable(RuleKind):
     households whose latest income is still at or above the line, whom the income rules miss."""
 
     name = "vulnerability"
-    value_label = "明年收入低于监测标准的概率（%）"
-    reference_label = "预警概率阈值（%）"
+    value_label = gettext_lazy("明年收入低于监测标准的概率（%）")
+    reference_label = gettext_lazy("预警概率阈值（%）")
     params = {"min_probability": float, "above_line_only": bool}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy
 
 from bangfu.monitoring.rules.base import RuleKind, evidence
 
@@ -17,8 +18,8 @@ class MedicalBurden(RuleKind):
     """医疗自付费用（近12个月医保结算）超过 min_amount 元，或超过家庭纯收入的 min_share."""
 
     name = "medical_burden"
-    value_label = "近12个月医疗自付（元）"
-    reference_label = "家庭年纯收入（元）"
+    value_label = gettext_lazy("近12个月医疗自付（元）")
+    reference_label = gettext_lazy("家庭年纯收入（元）")
     params = {"min_amount": float, "min_share": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
@@ -47,8 +48,8 @@ class SchoolingBurden(RuleKind):
     """教育支出超过家庭纯收入的 min_share."""
 
     name = "schooling_burden"
-    value_label = "教育支出（元）"
-    reference_label = "家庭年纯收入（元）"
+    value_label = gettext_lazy("教育支出（元）")
+    reference_label = gettext_lazy("家庭年纯收入（元）")
     params = {"min_share": float}
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
