@@ -103,3 +103,65 @@ def test_dashboard_draws_its_charts(page, live_server, people, make_households):
         page.wait_for_selector(f"#chart-{chart}[data-drawn='1'] canvas", timeout=10_000)
     assert page.inner_text("#n-monitored") == "2"
     shot(page, "dashboard")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_an_import_runs_in_the_background_and_its_page_follows_it(
+    page, live_server, people, run_worker
+):
+    """Upload on the import page, land on the job's page, and watch it finish without
+    reloading (htmx polls the job's status while the worker runs it)."""
+    import csv
+    import io
+
+    from tests.conftest import HEADERS
+
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(HEADERS)
+    writer.writerows(household_rows(f"H-UP-{page.viewport_name}"))
+    login(page, live_server, "village")
+    page.goto(f"{live_server.url}/import/households/")
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {"name": "农户.csv", "mimeType": "text/csv", "buffer": buf.getvalue().encode("gbk")}
+        ],
+    )
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/jobs/*/")
+    assert page.inner_text("#job-status h2") == "排队中"
+    shot(page, "job-queued")
+    run_worker()
+    page.wait_for_selector("#job-status[data-status='succeeded']", timeout=10_000)
+    assert "导入完成" in page.inner_text("#job-status")
+    assert "新增 1 户、3 人" in page.inner_text("#job-status")
+    shot(page, "job-done")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_household_declares_a_difficulty_from_a_phone(page, live_server):
+    """The village's QR code opens the self-declaration page: no login, the form validates
+    the ID number, and what was typed is not shown back."""
+    from bangfu.cases.models import SelfDeclaration
+    from tests.conftest import VILLAGE, person_id
+
+    page.goto(f"{live_server.url}/declare/{VILLAGE}/")
+    page.fill("input[name=name]", "王小明")
+    page.fill("input[name=id_number]", "140123197001010000")  # a wrong check digit
+    page.fill("input[name=phone]", "13800000000")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("text=校验位")
+    assert "王小明" not in page.content()
+    ident = person_id()
+    page.fill("input[name=name]", "王小明")
+    page.fill("input[name=id_number]", ident)
+    page.fill("input[name=phone]", "13800000000")
+    page.fill("textarea[name=description]", "家中老人住院，医疗费用较高")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("text=申报已收到")
+    shot(page, "declared")
+    declaration = SelfDeclaration.objects.get()
+    assert declaration.reference in page.content() and ident not in page.content()
