@@ -41,6 +41,16 @@ def _fast_hasher(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in Chinese: a request in English (the language cookie) leaves English
+    active in the thread, as Django's own locale middleware does."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """The cache is files under BANGFU_HOME (shared by the server and the worker): each test
     starts without what an earlier test or run left there (rate limits, progress)."""

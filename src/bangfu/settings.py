@@ -147,6 +147,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A job still "running" this many hours after it started was cut off (the worker stopped or the
+# machine went down): it is marked failed, and no longer holds back a new monitoring run.
+JOB_STALE_HOURS = float(env_str("BANGFU_JOB_STALE_HOURS", "6"))
 # Shared by the web server and the worker (a job's live progress, the declaration page's rate
 # limit): files under BANGFU_HOME need no server either.
 CACHES = {

@@ -208,3 +208,27 @@ def test_the_cli_reports_progress_by_stage(tmp_path):
     assert p.returncode == 0, p.stderr
     # not a terminal: one line per stage instead of a bar
     assert "· 逐行校验" in p.stderr and "· 写入家庭成员" in p.stderr
+
+
+def test_a_run_cut_off_mid_way_does_not_hold_back_the_next(client, people, settings):
+    """A worker that dies mid-task cannot mark its job: after JOB_STALE_HOURS the job is
+    failed with the reason, and a new monitoring run may start."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    first = job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
+    Job.objects.filter(pk=first.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=5)
+    )
+    with pytest.raises(JobConflict):
+        job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
+    settings.JOB_STALE_HOURS = 4
+    second = job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
+    first.refresh_from_db()
+    assert first.status == JobStatus.FAILED and "任务运行中停止" in first.error
+    assert second.status == JobStatus.QUEUED
+    client.force_login(people["county"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("job", args=[first.pk]))
+    assert "stopped while the job was running" in page.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import time
@@ -13,7 +14,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
@@ -73,6 +75,20 @@ def _params(kind: JobKind, params: dict[str, Any]) -> dict[str, Any]:
     return {"period": period}
 
 
+CUT_OFF = gettext_noop("后台任务进程在任务运行中停止，任务没有完成，请重新提交")
+
+
+def jobs_expire(now: dt.datetime | None = None) -> int:
+    """Mark failed the jobs still running `JOB_STALE_HOURS` after they started: their worker
+    was stopped or the machine went down (a worker that dies mid-task cannot say so itself).
+    Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.JOB_STALE_HOURS)
+    return Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).update(
+        status=JobStatus.FAILED, finished_at=now, error=CUT_OFF
+    )
+
+
 def job_start(
     *,
     user: User,
@@ -93,6 +109,7 @@ def job_start(
     if needs_file and upload is None:
         raise JobConflict(_("请选择要导入的文件"))
     assert user.region is not None
+    jobs_expire()
     with transaction.atomic():
         if (
             kind == JobKind.MONITORING_RUN
@@ -135,6 +152,7 @@ def jobs_for_user(user: User) -> QuerySet[Job]:
 
 
 def job_get_for_user(user: User, pk: int) -> Job:
+    jobs_expire()
     job = jobs_for_user(user).filter(pk=pk).first()
     if job is None:
         raise Http404

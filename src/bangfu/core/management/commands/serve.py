@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -11,15 +12,23 @@ def worker_start() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "bangfu.cli", "db_worker", "--interval", "0.5"])
 
 
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(host: str, port: int, threads: int = 8, worker: bool = True) -> None:
+    """Serve with waitress until interrupted or terminated; the worker, when started here,
+    stops with the server (SIGTERM, as from a service manager, included)."""
     from waitress import serve as waitress_serve
 
     from bangfu.wsgi import application
 
     child = worker_start() if worker else None
+    previous = signal.signal(signal.SIGTERM, _exit_on_term)
     try:
         waitress_serve(application, host=host, port=port, threads=threads, ident="bangfu")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if child is not None:
             child.terminate()
             child.wait(timeout=30)
