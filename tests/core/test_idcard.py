@@ -9,6 +9,7 @@ from bangfu.core.idcard import (
     check_char,
     make_id_number,
     mask_id_number,
+    mask_name,
     parse_id_number,
 )
 
@@ -73,3 +74,17 @@ def test_any_single_digit_error_is_caught(birth, pos, delta):
 
 def test_mask_keeps_area_and_last_four():
     assert mask_id_number(KNOWN) == "1101**********002X"
+
+
+@pytest.mark.parametrize(
+    ("name", "plain", "notice"),
+    [
+        ("王", "王*", "王"),
+        ("王五", "王*", "王*"),
+        ("张小明", "张**", "张*明"),
+        ("欧阳春花", "欧***", "欧**花"),
+    ],
+)
+def test_name_masks(name, plain, notice):
+    assert mask_name(name) == plain
+    assert mask_name(name, keep_last=True) == notice

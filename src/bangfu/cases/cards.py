@@ -26,6 +26,7 @@ from bangfu.accounts.models import Role, User
 from bangfu.audit.services import audit_record
 from bangfu.cases.chain import NOTICE_STAGES
 from bangfu.cases.models import Case, HouseholdToken, MeasureStatus, Stage
+from bangfu.core.idcard import mask_name
 from bangfu.monitoring.policy import load_policy
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
@@ -222,14 +223,6 @@ def monitored_households(village: Region) -> list[Household]:
     )
 
 
-def _mask(name: str) -> str:
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def notice_pdf(village: Region) -> bytes:
     """The village's public notice (公示) list: the households in a notice period, for
     identification or for risk elimination; names as the policy file allows, never ID numbers."""
@@ -263,7 +256,7 @@ def notice_pdf(village: Region) -> bytes:
             canvas.setFont(font, 10)
             y = height - 25 * mm
         name = _head_name(case.household)
-        shown = name if policy.notice_names == "full" else _mask(name)
+        shown = name if policy.notice_names == "full" else mask_name(name, keep_last=True)
         what = "纳入监测" if case.stage == Stage.NOTICE else "风险消除"
         canvas.drawString(20 * mm, y, str(i))
         canvas.drawString(35 * mm, y, shown)

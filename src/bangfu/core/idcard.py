@@ -85,3 +85,13 @@ def mask_phone(value: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(name: str, *, keep_last: bool = False) -> str:
+    """A name with only its first character readable (王**), or, where a notice must let
+    neighbours recognise the household, its first and last (张*明, two characters: 张*)."""
+    if keep_last and len(name) > 2:
+        return name[0] + "*" * (len(name) - 2) + name[-1]
+    if keep_last and len(name) <= 1:
+        return name
+    return name[:1] + "*" * max(len(name) - 1, 1)

@@ -70,7 +70,7 @@ from bangfu.cases.services import (
     visit_record,
 )
 from bangfu.core.crypto import decrypt
-from bangfu.core.idcard import IdNumberError, mask_phone
+from bangfu.core.idcard import IdNumberError, mask_name, mask_phone
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category
@@ -468,16 +468,12 @@ def declarations(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "d": d,
-            "name": _mask_name(decrypt(d.name_enc)),
+            "name": mask_name(decrypt(d.name_enc)),
             "phone": mask_phone(decrypt(d.phone_enc)),
         }
         for d in pending
     ]
     return render(request, "web/declarations.html", {"rows": rows})
-
-
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 # one household, one plan ---------------------------------------------------------------------
