@@ -60,8 +60,9 @@ def main() -> None:
     from bangfu.demo.services import DEMO_VILLAGE, demo_build
     from bangfu.monitoring.services import monitor_run
 
-    if args.database_url:
-        call_command("flush", interactive=False, verbosity=0)
+    if args.database_url:  # a fresh schema: flush would keep the data migrations' rows away
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     demo_build(households=args.households, seed=2026)

@@ -119,6 +119,10 @@ def test_each_rule_fires_where_it_should(county):
         {"value": 5000.0, "reference": 7300.0, "detail": "", "source": "income:2025"}
     ]
     assert low.category == "edge" and low.risk_types == ["收入骤减或支出骤增"]
+    # the department is kept as a column too (the dashboard counts by it)
+    sources = dict(RiskWarning.objects.values_list("rule_id", "source"))
+    assert sources["R01"] == "income" and sources["R05"] == "medical"
+    assert all(sources.values())
     assert low.policy_version == "14-2026.2" and "监测标准" in low.clause
     death = RiskWarning.objects.get(rule_id="R12")
     assert death.evidence[0]["detail"] == "P1" and death.category == "sudden"

@@ -7,10 +7,12 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr, TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.models import User
 from bangfu.cases.cards import CARD_STAGES
@@ -20,23 +22,23 @@ from bangfu.cases.results import results_table
 from bangfu.cases.selectors import cases_in_scope
 from bangfu.monitoring.models import WarningStatus
 from bangfu.monitoring.selectors import warnings_for_user
-from bangfu.regions.models import Level, Region
+from bangfu.regions.models import PREFIX_LENGTH, Level, Region
 from bangfu.registry.models import Category
 
 SOURCE_NAMES = {
-    "income": "年度收支",
-    "reading": "网格员核查",
-    "medical": "医保",
-    "civil": "民政",
-    "housing": "住建",
-    "water": "水利",
-    "education": "教育",
-    "hr": "人社",
-    "disability": "残联",
-    "emergency": "应急",
-    "police": "公安",
-    "registry": "农户信息",
-    "model": "脆弱性模型",
+    "income": gettext_lazy("年度收支"),
+    "reading": gettext_lazy("网格员核查"),
+    "medical": gettext_lazy("医保"),
+    "civil": gettext_lazy("民政"),
+    "housing": gettext_lazy("住建"),
+    "water": gettext_lazy("水利"),
+    "education": gettext_lazy("教育"),
+    "hr": gettext_lazy("人社"),
+    "disability": gettext_lazy("残联"),
+    "emergency": gettext_lazy("应急"),
+    "police": gettext_lazy("公安"),
+    "registry": gettext_lazy("农户信息"),
+    "model": gettext_lazy("脆弱性模型"),
 }
 
 
@@ -67,9 +69,8 @@ def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> di
         status=WarningStatus.NEW, household__village__code__startswith=prefix
     )
     sources: Counter[str] = Counter()
-    for evidence in pending.values_list("evidence", flat=True):
-        head = (evidence[0].get("source", "") if evidence else "").split(":")[0]
-        sources[SOURCE_NAMES.get(head, head or "其他")] += 1
+    for source, n in pending.values_list("source").annotate(n=Count("id")).order_by():
+        sources[str(SOURCE_NAMES.get(source, source or _("其他")))] += n
     steps = Step.objects.filter(
         case__in=cases, action__in=["county_approve", "exit_county_approve"]
     )
@@ -90,15 +91,22 @@ def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> di
         measures.setdefault(kind_name, {})[status] = n
     children = []
     if region.level < Level.VILLAGE:
+        # one grouped count per figure: by the child region's prefix of the village code
+        length = PREFIX_LENGTH[region.level + 1]
+
+        def by_child(qs: QuerySet[Any]) -> dict[str, int]:
+            grouped = qs.annotate(child=Substr("household__village_id", 1, length))
+            return dict(grouped.values_list("child").annotate(n=Count("id")).order_by())
+
+        opened = by_child(cases.filter(closed_at__isnull=True))
+        watched = by_child(monitored)
+        waiting = by_child(pending)
         for child in Region.objects.filter(parent=region).order_by("code"):
-            inside = {"household__village__code__startswith": child.prefix}
-            open_ = cases.filter(closed_at__isnull=True, **inside).count()
-            n = monitored.filter(**inside).count()
-            w = pending.filter(**inside).count()
-            if open_ or w:
+            key = child.prefix
+            if opened.get(key) or waiting.get(key):
                 children.append(
-                    {"code": child.code, "name": child.name, "monitored": n, "open": open_}
-                    | {"pending": w}
+                    {"code": child.code, "name": child.name, "monitored": watched.get(key, 0)}
+                    | {"open": opened.get(key, 0), "pending": waiting.get(key, 0)}
                 )
     kinds, rows = results_table(user=user, year=today.year, prefix=prefix)
     return {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,8 @@ class RiskWarning(models.Model):  # 预警: one rule flagging one household in o
     category = models.CharField(_("建议类别"), max_length=8, choices=Category.choices)
     policy_version = models.CharField(_("政策版本"), max_length=32)
     evidence = models.JSONField(_("依据"), default=list)  # [{value, reference, detail, source}]
+    # the department (or registry) the first evidence came from: medical, civil, income ...
+    source = models.CharField(_("来源"), max_length=32, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.NEW
     )
@@ -44,12 +48,19 @@ class RiskWarning(models.Model):  # 预警: one rule flagging one household in o
                 fields=["household", "period", "rule_id"], name="warning_unique_per_period"
             )
         ]
-        indexes = [models.Index(fields=["period", "rule_id", "status"], name="warning_filter_idx")]
+        indexes = [
+            models.Index(fields=["period", "rule_id", "status"], name="warning_filter_idx"),
+            models.Index(fields=["status", "source"], name="warning_source_idx"),
+        ]
         verbose_name = _("预警")
         verbose_name_plural = _("预警")
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.period} {self.rule_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.source = evidence_source(self.evidence)
+        super().save(*args, **kwargs)
 
 
 class MonitoringRun(models.Model):  # 一次批量监测
@@ -67,3 +78,8 @@ class MonitoringRun(models.Model):  # 一次批量监测
 
     def __str__(self) -> str:
         return f"{self.period} {self.engine} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+def evidence_source(evidence: list[dict[str, object]]) -> str:
+    """The department of a warning's first evidence ("medical:M-1" and "medical" → medical)."""
+    return str(evidence[0].get("source") or "").split(":")[0] if evidence else ""

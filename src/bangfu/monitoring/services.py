@@ -22,7 +22,7 @@ from bangfu.cases.services import lead_open
 from bangfu.core.progress import Progress, silent
 from bangfu.monitoring.context import Context, period_end
 from bangfu.monitoring.engines import connect, disconnect
-from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus
+from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus, evidence_source
 from bangfu.monitoring.policy import Policy, load_policy
 from bangfu.monitoring.run import RunResult, run_rules
 from bangfu.monitoring.snapshot import registry_snapshot
@@ -211,6 +211,7 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
             "category": categories[(no, rule_id)],
             "policy_version": policy.version,
             "evidence": items,
+            "source": evidence_source(items),
             "run": run,
         }
         key = (ids[no], rule_id)
