@@ -34,6 +34,7 @@ from bangfu.core.idcard import parse_id_number
 from bangfu.monitoring.policy import RISK_TYPES, load_policy
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category, Household, Member
+from bangfu.registry.selectors import in_region_scope
 
 PHONE = re.compile(r"^1\d{10}$")
 
@@ -61,12 +62,7 @@ def _deadlines() -> dict[str, int]:
 
 
 def _in_scope(user: User, household: Household) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.region is not None
-        and user.region.contains(household.village_id)
-        and (user.role != Role.GRID_WORKER or household.grid_id == user.grid_id)
-    )
+    return in_region_scope(user=user, household=household)
 
 
 def _risks(values: Iterable[str]) -> list[str]:

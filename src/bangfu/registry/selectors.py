@@ -16,7 +16,21 @@ from bangfu.core.idcard import IdNumberError, mask_phone, parse_id_number
 from bangfu.registry.models import Household, Member
 
 
+def in_region_scope(*, user: User, household: Household) -> bool:
+    """The region part of the scope, for one household already loaded: inside the user's
+    region, and for a grid worker inside their grid. Services check it before a write, then
+    refuse by role with a reason; reads (`households_in_scope`) also narrow a responsible
+    person to the households they assist."""
+    return bool(
+        user.is_authenticated
+        and user.region is not None
+        and user.region.contains(household.village_id)
+        and (user.role != Role.GRID_WORKER or household.grid_id == user.grid_id)
+    )
+
+
 def households_in_scope(*, user: User) -> QuerySet[Household]:
+    """What `in_region_scope` admits, as a query (and the responsible persons' narrowing)."""
     if not user.is_authenticated or not user.can_read_registry or user.region is None:
         return Household.objects.none()
     qs = Household.objects.filter(village__code__startswith=user.region.prefix)
