@@ -208,3 +208,16 @@ def test_jobs_finished_status_matches_the_page(client, people, run_worker):
     page = client.get(f"/jobs/{job['id']}/").content.decode()
     summary = client.get(f"/api/v1/jobs/{job['id']}", **auth).json()["result"]["summary"]
     assert summary and summary in page
+
+
+def test_an_empty_or_missing_file_is_refused_with_the_reason(client, people):
+    auth = bearer(people["village"])
+    empty = io.BytesIO(b"")
+    empty.name = "h.csv"
+    r = client.post("/api/v1/imports/households", {"file": empty}, **auth)
+    assert r.status_code == 409 and "请选择要导入的文件" in r.json()["detail"]
+    r = client.post("/api/v1/imports/households", {}, **auth)
+    assert r.status_code == 409
+    county = bearer(people["county"])
+    assert client.post("/api/v1/feeds/medical", {}, **county).status_code == 409
+    assert not Job.objects.exists()

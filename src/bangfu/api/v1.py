@@ -11,6 +11,7 @@ from typing import Any, Literal
 from django.core import signing
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
@@ -535,6 +536,8 @@ def job_conflict(request: HttpRequest, exc: Exception) -> Any:
 
 
 def _queued(request: HttpRequest, kind: JobKind, params: dict[str, Any], file: Any) -> Any:
+    if kind != JobKind.MONITORING_RUN and (file is None or not file.size):
+        raise JobConflict(_("请选择要导入的文件（不能为空）"))
     job = job_start(
         user=request.user,  # type: ignore[arg-type]
         kind=kind,
@@ -550,10 +553,10 @@ JOB_ANSWERS = {202: JobOut, 403: Refused, 409: Refused}
 
 @api.post("/imports/households", response=JOB_ANSWERS, tags=["jobs"])
 def import_households(
-    request: HttpRequest, file: File[UploadedFile], skip_invalid: Form[bool] = False
+    request: HttpRequest, file: File[UploadedFile | None] = None, skip_invalid: Form[bool] = False
 ) -> Any:
     """Queue a household import (.xlsx or .csv, the import template's columns): 202 with the
-    job; poll `/jobs/{id}` for its progress and report."""
+    job; poll `/jobs/{id}` for its progress and report. Without a file, or an empty one, 409."""
     return _queued(request, JobKind.HOUSEHOLD_IMPORT, {"skip_invalid": skip_invalid}, file)
 
 
@@ -579,7 +582,7 @@ FeedCode = enum.Enum("FeedCode", {code: code for code in FEEDS}, type=str)  # ty
 
 
 @api.post("/feeds/{dept}", response=JOB_ANSWERS, tags=["jobs"])
-def feed_load(request: HttpRequest, dept: FeedCode, file: File[UploadedFile]) -> Any:
+def feed_load(request: HttpRequest, dept: FeedCode, file: File[UploadedFile | None] = None) -> Any:
     """Queue a department feed load (county officers and department officers at county
     level): 202 with the job."""
     return _queued(request, JobKind.FEED_IMPORT, {"dept": str(dept.value)}, file)
