@@ -232,3 +232,23 @@ def test_a_run_cut_off_mid_way_does_not_hold_back_the_next(client, people, setti
     client.cookies["django_language"] = "en"
     page = client.get(reverse("job", args=[first.pk]))
     assert "stopped while the job was running" in page.content.decode()
+
+
+def test_reading_a_job_writes_nothing_unless_a_job_went_stale(client, people):
+    """The job page is polled every second while a job writes; on SQLite a write from the page
+    would wait for the job's transaction, so reading one must not write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = job_start(
+        user=people["village"],
+        kind=JobKind.HOUSEHOLD_IMPORT,
+        upload=io.BytesIO(),
+        file_name="a.csv",
+    )
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.created_at)
+    client.force_login(people["village"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("job", args=[job.pk]), HTTP_HX_REQUEST="true").status_code == 200
+    writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].lstrip().startswith("SELECT")]
+    assert writes == []

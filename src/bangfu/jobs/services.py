@@ -84,9 +84,12 @@ def jobs_expire(now: dt.datetime | None = None) -> int:
     Returns how many."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(hours=settings.JOB_STALE_HOURS)
-    return Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).update(
-        status=JobStatus.FAILED, finished_at=now, error=CUT_OFF
-    )
+    stale = Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+    # read first: on SQLite a write would wait for the worker's transaction (a page that polls
+    # a running import must not)
+    if not stale.exists():
+        return 0
+    return stale.update(status=JobStatus.FAILED, finished_at=now, error=CUT_OFF)
 
 
 def job_start(
