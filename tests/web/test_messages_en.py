@@ -86,3 +86,13 @@ def test_the_values_a_cell_may_hold_stay_as_typed_in_the_file():
     with translation.override("en"):
         assert cell_error("sex", "M") == "Must be “男” (male) or “女” (female)"
         assert cell_error("relation", "父亲").startswith("Must be one of: 户主, 配偶, ")
+
+
+def test_department_feeds_and_their_jobs_are_named_in_english(client, people):
+    client.force_login(people["county"])
+    client.cookies["django_language"] = "en"
+    page = client.get("/import/feeds/").content.decode()
+    assert "Medical insurance settlements（Medical Security Bureau）" in page
+    assert "医保结算" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "医保结算（医疗保障局）" in client.get("/import/feeds/").content.decode()

@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.utils.translation import gettext as _
 
 from bangfu.monitoring.context import Context
 from bangfu.monitoring.deprivation import mpi_by_region
@@ -132,7 +133,7 @@ def run_rules(
 ) -> RunResult:
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    say(f"连接引擎 {engine}")
+    say(_("连接引擎 {engine}").format(engine=engine))
     con = connect(engine, spark_master=spark_master)
     try:
         with tempfile.TemporaryDirectory(prefix="bangfu-run-") as scratch:
@@ -145,14 +146,18 @@ def run_rules(
                 scratch=Path(scratch),
             )
             households = ctx.household_count()
-            say(f"编译 {len(policy.rules)} 条规则，扫描 {households} 户")
+            say(
+                _("编译 {rules} 条规则，扫描 {households} 户").format(
+                    rules=len(policy.rules), households=households
+                )
+            )
             # through Arrow: ibis's own pandas conversion goes row by row for columns with nulls
             frame = normalize(con.to_pyarrow(warnings_expr(ctx)))
             for rule_id, why in ctx.skipped.items():
-                say(f"规则 {rule_id} 未运行：{why}")
+                say(_("规则 {rule} 未运行：{why}").format(rule=rule_id, why=why))
             mpi = {}
             if with_mpi:
-                say("计算多维剥夺指数（Alkire-Foster）")
+                say(_("计算多维剥夺指数（Alkire-Foster）"))
                 mpi = mpi_by_region(ctx, "township")
             skipped = dict(ctx.skipped)
     finally:
@@ -160,7 +165,7 @@ def run_rules(
     pairs = frame[["household_no", "rule_id"]].drop_duplicates()
     by_rule = dict(sorted(Counter(pairs["rule_id"]).items()))
     seconds = time.perf_counter() - started
-    say(f"完成：{len(pairs)} 条预警，{seconds:.1f} 秒")
+    say(_("完成：{n} 条预警，{seconds:.1f} 秒").format(n=len(pairs), seconds=seconds))
     return RunResult(
         engine, period, policy.version, households, frame, seconds, by_rule, mpi, skipped
     )

@@ -4,6 +4,7 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.registry.models import Category, ReadingKind
@@ -99,7 +100,8 @@ class FeedImportForm(forms.Form):
 
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         cast(forms.ChoiceField, self.fields["dept"]).choices = [
-            (code, f"{spec.title}（{spec.department}）") for code, spec in FEEDS.items()
+            (code, f"{gettext(spec.title)}（{gettext(spec.department)}）")
+            for code, spec in FEEDS.items()
         ]
 
     clean_file = ImportForm.clean_file

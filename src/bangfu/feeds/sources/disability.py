@@ -1,10 +1,12 @@
+from django.utils.translation import gettext_noop
+
 from bangfu.feeds.sources.base import FeedSpec, choice, flag
 from bangfu.registry.columns import Column
 
 SPEC = FeedSpec(
     code="disability",
-    title="残疾人证",
-    department="残疾人联合会",
+    title=gettext_noop("残疾人证"),
+    department=gettext_noop("残疾人联合会"),
     columns=(
         choice("残疾类别", "kind", ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")),
         Column("残疾等级", "grade", "feed", "int", True, options=("1", "2", "3", "4")),

@@ -1,10 +1,12 @@
+from django.utils.translation import gettext_noop
+
 from bangfu.feeds.sources.base import FeedSpec, choice, money
 from bangfu.registry.columns import Column
 
 SPEC = FeedSpec(
     code="grid",
-    title="网格员收入核查",
-    department="网格员",
+    title=gettext_noop("网格员收入核查"),
+    department=gettext_noop("网格员"),
     keyed_by_person=False,
     columns=(
         choice("周期", "kind", ("月度", "季度")),

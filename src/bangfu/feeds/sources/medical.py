@@ -1,9 +1,11 @@
+from django.utils.translation import gettext_noop
+
 from bangfu.feeds.sources.base import FeedSpec, flag, money, text
 
 SPEC = FeedSpec(
     code="medical",
-    title="医保结算",
-    department="医疗保障局",
+    title=gettext_noop("医保结算"),
+    department=gettext_noop("医疗保障局"),
     columns=(
         money("医疗总费用", "total_cost"),
         money("个人自付", "out_of_pocket", note="扣除基本医保、大病保险和医疗救助后个人负担"),
