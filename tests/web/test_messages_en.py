@@ -96,3 +96,14 @@ def test_department_feeds_and_their_jobs_are_named_in_english(client, people):
     assert "医保结算" not in page
     client.cookies["django_language"] = "zh-hans"
     assert "医保结算（医疗保障局）" in client.get("/import/feeds/").content.decode()
+
+
+def test_risk_types_are_shown_in_the_readers_language():
+    from django.utils import translation
+
+    from bangfu.web.templatetags.bangfu import risks
+
+    assert risks(["因病", "因学"]) == "因病、因学"
+    assert risks([]) == "—"
+    with translation.override("en"):
+        assert risks(["因病", "因学"]) == "Illness, Schooling costs"

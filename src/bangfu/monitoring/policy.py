@@ -10,23 +10,23 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 POLICY_DIR = Path(__file__).parent / "policies"
 CATEGORIES = {"unstable", "edge", "sudden", "by_history"}
 RISK_TYPES = {
-    "因病",
-    "因残",
-    "因学",
-    "因灾",
-    "因意外事故",
-    "因产业项目失败",
-    "因务工就业不稳",
-    "缺劳动力",
-    "住房安全",
-    "饮水安全",
-    "收入骤减或支出骤增",
-    "其他",
+    gettext_noop("因病"),
+    gettext_noop("因残"),
+    gettext_noop("因学"),
+    gettext_noop("因灾"),
+    gettext_noop("因意外事故"),
+    gettext_noop("因产业项目失败"),
+    gettext_noop("因务工就业不稳"),
+    gettext_noop("缺劳动力"),
+    gettext_noop("住房安全"),
+    gettext_noop("饮水安全"),
+    gettext_noop("收入骤减或支出骤增"),
+    gettext_noop("其他"),
 }
 
 

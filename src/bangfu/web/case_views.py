@@ -77,7 +77,7 @@ from bangfu.registry.models import Category
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.paging import page_of
 
-RISK_CHOICES = [(r, r) for r in sorted(RISK_TYPES)]
+RISK_CHOICES = [(r, _(r)) for r in sorted(RISK_TYPES)]  # the words are marked in monitoring.policy
 ALSO_SERVES = ["低保", "特困供养", "临时救助", "医疗救助", "教育资助", "残疾人补贴"]
 DECLARATIONS_PER_HOUR = 5  # per address, on the public page
 

@@ -43,7 +43,7 @@ class WarningFilterForm(forms.Form):
         villages = Region.objects.filter(code__startswith=user.region.prefix, level=Level.VILLAGE)
         self.fields["period"].choices = all_ + [(p, p) for p in periods]  # type: ignore[attr-defined]
         self.fields["rule"].choices = all_ + [(r, f"{r} {t}") for r, t in rules]  # type: ignore[attr-defined]
-        self.fields["risk"].choices = all_ + [(r, r) for r in sorted(RISK_TYPES)]  # type: ignore[attr-defined]
+        self.fields["risk"].choices = all_ + [(r, _(r)) for r in sorted(RISK_TYPES)]  # type: ignore[attr-defined]
         self.fields["village"].choices = all_ + list(villages.values_list("code", "name"))  # type: ignore[attr-defined]
         self.fields["status"].choices = all_ + list(WarningStatus.choices)  # type: ignore[attr-defined]
 

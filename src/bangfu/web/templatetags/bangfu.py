@@ -1,0 +1,18 @@
+"""Template filters of bangfu's pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils.translation import gettext, pgettext
+
+register = template.Library()
+
+
+@register.filter
+def risks(values: Iterable[str] | None) -> str:
+    """Risk types (因病, 因学 ...) in the reader's language, joined as the language joins lists;
+    "—" when there are none. The stored values stay the policy's Chinese words."""
+    shown = [gettext(v) for v in values or []]
+    return pgettext("list separator", "、").join(shown) if shown else "—"
