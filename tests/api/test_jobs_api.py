@@ -116,6 +116,7 @@ def test_job_list_queries_do_not_grow_with_the_jobs(client, people):
     from bangfu.jobs.services import job_start
 
     auth = bearer(people["village"])
+    client.get("/api/v1/regions", **auth)  # the token's first use is recorded (a write) once
 
     def count_for(n):
         while Job.objects.count() < n:
@@ -221,3 +222,46 @@ def test_an_empty_or_missing_file_is_refused_with_the_reason(client, people):
     county = bearer(people["county"])
     assert client.post("/api/v1/feeds/medical", {}, **county).status_code == 409
     assert not Job.objects.exists()
+
+
+def test_odd_amounts_are_refused_with_the_reason(client, people, monitored):
+    from bangfu.cases.models import MeasureKind
+
+    kind = MeasureKind.objects.filter(outcome="amount", active=True).first()
+    measure = Measure.objects.create(
+        case=monitored,
+        kind=kind,
+        responsible=people["helper"],
+        target="t",
+        deadline=dt.date.today(),
+        created_by=people["village"],
+    )
+    mine = bearer(people["helper"])
+    url = f"/api/v1/measures/{measure.pk}"
+    for amount in ("NaN", "sNaN", "Infinity", "1e30", "-5", "12.345", "abc"):
+        r = client.post(
+            url, {"status": "done", "amount": amount}, content_type="application/json", **mine
+        )
+        assert r.status_code == 409, (amount, r.content)
+        assert r.json()["detail"], amount
+    assert Measure.objects.get().status != "done"
+
+
+def test_a_token_records_its_use_without_a_write_on_every_request(client, people):
+    auth = bearer(people["village"])
+    assert client.get("/api/v1/jobs", **auth).status_code == 200
+    assert ApiToken.objects.get().last_used_at is not None
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/jobs", **auth).status_code == 200
+    assert not [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+
+
+def test_a_period_in_fullwidth_digits_is_refused_by_the_api(client, people):
+    auth = bearer(people["county"])
+    r = client.post(
+        "/api/v1/monitoring/runs",
+        {"period": "２０２６-10"},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 422 and not Job.objects.exists()

@@ -190,3 +190,15 @@ def test_unmatched_declaration_waits_for_the_village_cadre_masked(client, people
     d.refresh_from_db()
     assert d.status == DeclarationStatus.MATCHED
     assert Case.objects.get(household=household).channel == Channel.SELF
+
+
+def test_a_phone_number_typed_in_fullwidth_digits_is_kept_as_ascii(client, make_households):
+    from bangfu.core.crypto import decrypt
+
+    rows = household_rows("H-WIDE")
+    make_households(rows)
+    r = declare(
+        client, id_number=rows[0][KEYS.index("id_number")], phone="１３９ １２３４ ５６７８"
+    )
+    assert r.status_code == 200
+    assert decrypt(SelfDeclaration.objects.get().phone_enc) == "13912345678"

@@ -252,3 +252,51 @@ def test_reading_a_job_writes_nothing_unless_a_job_went_stale(client, people):
         assert client.get(reverse("job", args=[job.pk]), HTTP_HX_REQUEST="true").status_code == 200
     writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].lstrip().startswith("SELECT")]
     assert writes == []
+
+
+def test_the_database_allows_one_monitoring_run_at_a_time(people):
+    """Two requests at the same moment both pass any check made before the insert; the
+    database's constraint refuses the second."""
+    Job.objects.create(
+        kind=JobKind.MONITORING_RUN,
+        status=JobStatus.QUEUED,
+        user=people["county"],
+        region=people["county"].region,
+    )
+    with pytest.raises(JobConflict, match="已有一次批量监测"):
+        job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
+    assert Job.objects.count() == 1
+    Job.objects.update(status=JobStatus.SUCCEEDED)
+    assert job_start(user=people["county"], kind=JobKind.MONITORING_RUN).status == JobStatus.QUEUED
+
+
+def test_an_expired_job_loses_its_upload(people, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bangfu.jobs.services import jobs_expire, upload_folder
+
+    job = job_start(
+        user=people["village"],
+        kind=JobKind.HOUSEHOLD_IMPORT,
+        upload=io.BytesIO(b"x"),
+        file_name="h.csv",
+    )
+    assert upload_folder(job).exists()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=7)
+    )
+    assert jobs_expire() == 1
+    assert not upload_folder(job).exists()
+
+
+def test_a_period_in_fullwidth_digits_is_refused(client, people):
+    client.force_login(people["county"])
+    r = client.post(reverse("monitoring_runs"), {"period": "２０２６-10"})
+    assert r.status_code == 400
+    with pytest.raises(JobConflict):
+        job_start(
+            user=people["county"], kind=JobKind.MONITORING_RUN, params={"period": "２０２６-10"}
+        )
+    assert not Job.objects.exists()

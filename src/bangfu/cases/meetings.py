@@ -23,7 +23,7 @@ from bangfu.cases.services import CaseError
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.regions.models import Level, Region
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 def _bounds(month: str) -> tuple[dt.date, dt.date]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +28,7 @@ from bangfu.cases.models import (
 )
 from bangfu.cases.services import CaseError, _in_scope
 from bangfu.registry.models import Guarantee, Household
+from bangfu.registry.parsing import CellError, parse_money
 
 ABLE = ("ordinary", "skilled")
 NEED_LABELS = {
@@ -195,11 +196,16 @@ def measure_update(
     text = text.strip()
     if status == MeasureStatus.DONE:
         if measure.kind.outcome in (Outcome.AMOUNT, Outcome.LOAN):
-            try:
-                value = Decimal(amount)
-            except (InvalidOperation, ValueError):
+            if not amount.strip():
                 raise CaseError(
                     _("请填写%(outcome)s") % {"outcome": measure.kind.get_outcome_display()}
+                )
+            try:  # the import's money rule: finite, not negative, at most 2 decimals, bounded
+                value = parse_money(amount.strip())
+            except CellError as exc:
+                raise CaseError(
+                    _("%(outcome)s：%(reason)s")
+                    % {"outcome": measure.kind.get_outcome_display(), "reason": exc}
                 ) from None
             if value <= 0:
                 raise CaseError(_("金额应大于零"))

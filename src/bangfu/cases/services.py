@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category, Household, Member
 from bangfu.registry.selectors import in_region_scope
 
-PHONE = re.compile(r"^1\d{10}$")
+PHONE = re.compile(r"^1[0-9]{10}$")
 
 
 class CaseError(ValueError):
@@ -176,7 +177,7 @@ def declaration_submit(
     if not 1 <= len(name) <= 32:
         raise CaseError(_("请填写姓名"))
     number = parse_id_number(id_number).value  # IdNumberError says why, in the user's language
-    phone = re.sub(r"\D", "", phone)
+    phone = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", phone))  # １３８… is 138…
     if not PHONE.match(phone):
         raise CaseError(_("手机号应为11位数字"))
     if difficulty not in RISK_TYPES:

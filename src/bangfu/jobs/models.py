@@ -49,6 +49,16 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["region", "-created_at"])]
+        constraints = [
+            # one monitoring run at a time, whatever two requests do at the same moment
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(
+                    kind=JobKind.MONITORING_RUN, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+                ),
+                name="one_monitoring_run_at_a_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

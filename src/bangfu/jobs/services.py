@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -23,7 +23,7 @@ from bangfu.feeds.sources import FEEDS
 from bangfu.jobs.models import Job, JobKind, JobStatus
 from bangfu.regions.models import Level
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 PROGRESS_TTL = 24 * 3600
 # Roles that see every job of their region, not only their own.
 OVERSEERS = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}
@@ -89,7 +89,12 @@ def jobs_expire(now: dt.datetime | None = None) -> int:
     # a running import must not)
     if not stale.exists():
         return 0
-    return stale.update(status=JobStatus.FAILED, finished_at=now, error=CUT_OFF)
+    expired = list(stale)
+    for job in expired:  # their uploads hold personal data
+        shutil.rmtree(upload_folder(job), ignore_errors=True)
+    return Job.objects.filter(pk__in=[j.pk for j in expired]).update(
+        status=JobStatus.FAILED, finished_at=now, error=CUT_OFF
+    )
 
 
 def job_start(
@@ -113,28 +118,26 @@ def job_start(
         raise JobConflict(_("请选择要导入的文件"))
     assert user.region is not None
     jobs_expire()
+    busy = _("已有一次批量监测在排队或运行，请等它结束")
     with transaction.atomic():
-        if (
-            kind == JobKind.MONITORING_RUN
-            and Job.objects.select_for_update()
-            .filter(kind=kind, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
-            .exists()
-        ):
-            raise JobConflict(_("已有一次批量监测在排队或运行，请等它结束"))
-        job = Job.objects.create(
-            kind=kind,
-            user=user,
-            region=user.region,
-            language=get_language() or settings.LANGUAGE_CODE,
-            params=clean,
-            file_name=Path(file_name).name[:255] if needs_file else "",
-        )
-        if upload is not None:
-            folder = upload_folder(job)
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with upload_path(job).open("wb") as out:
-                shutil.copyfileobj(upload, out)
         try:
+            with transaction.atomic():
+                job = Job.objects.create(
+                    kind=kind,
+                    user=user,
+                    region=user.region,
+                    language=get_language() or settings.LANGUAGE_CODE,
+                    params=clean,
+                    file_name=Path(file_name).name[:255] if needs_file else "",
+                )
+        except IntegrityError:  # the constraint: another run is queued or running
+            raise JobConflict(busy) from None
+        try:
+            if upload is not None:
+                folder = upload_folder(job)
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                with upload_path(job).open("wb") as out:
+                    shutil.copyfileobj(upload, out)
             job.task_id = str(job_run.enqueue(job.pk).id)
             job.save(update_fields=["task_id"])
         except BaseException:

@@ -36,7 +36,7 @@ from bangfu.monitoring.vulnerability import (
 )
 from bangfu.registry.models import Household
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class MonitoringError(ValueError):

