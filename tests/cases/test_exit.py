@@ -188,3 +188,26 @@ def test_a_refused_exit_goes_back_to_monitoring(monitored, people):
     )
     assert case.stage == Stage.MONITORING and case.closed_at is None
     assert lead_open(household=case.household, channel=Channel.VISIT, by=people["grid"])[0] == case
+
+
+def test_the_unmet_criteria_are_shown_in_the_readers_language(client, monitored, people):
+    """The record keeps the Chinese text; the codes behind it let an English reader read it."""
+    case, _measure = monitored
+    e = evaluation_record(
+        user=people["helper"], case=case, per_capita="6000.50", secured=ALL | {"water": False}
+    )
+    assert [code for code, _ in e.gaps] == ["months", "income", "guarantee", "measures_open"]
+    assert e.reasons[1] == "人均纯收入 6000.5 元，低于 7300 元"
+    client.force_login(people["village"])
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Drinking water safety" in page and "饮水安全未保障" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "饮水安全未保障" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "1e30", "-1", "abc", ""])
+def test_an_odd_income_is_refused_with_the_reason(monitored, people, amount):
+    case, _measure = monitored
+    with pytest.raises(CaseError):
+        evaluation_record(user=people["helper"], case=case, per_capita=amount, secured=ALL)

@@ -75,7 +75,8 @@ class Evaluation(models.Model):  # 帮扶成效评估
     secured = models.JSONField(default=dict)  # education, medical, housing, water: bool
     note = models.TextField(_("说明"), blank=True)
     meets = models.BooleanField(_("符合风险消除条件"), default=False)
-    reasons = models.JSONField(default=list)  # why not, one line each (empty when it meets)
+    reasons = models.JSONField(default=list)  # why not, one line each, in Chinese (the record)
+    gaps = models.JSONField(default=list)  # the same as [code, figures]: shown in any language
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

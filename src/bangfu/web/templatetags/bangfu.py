@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext, pgettext
@@ -16,3 +17,11 @@ def risks(values: Iterable[str] | None) -> str:
     "—" when there are none. The stored values stay the policy's Chinese words."""
     shown = [gettext(v) for v in values or []]
     return pgettext("list separator", "、").join(shown) if shown else "—"
+
+
+@register.filter
+def unmet(evaluation: Any) -> str:
+    """An evaluation's unmet risk-elimination criteria, in the reader's language."""
+    from bangfu.cases.evaluation import evaluation_reasons
+
+    return pgettext("list separator", "；").join(evaluation_reasons(evaluation))
