@@ -150,3 +150,24 @@ def test_the_dashboard_page_the_api_and_the_exports_give_the_same_numbers(client
     village_auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=people['village'])[1]}"}
     r = client.get("/api/v1/dashboard", {"region": NEIGHBOUR}, **village_auth)
     assert r.status_code == 404
+
+
+def test_the_charts_are_labelled_in_the_readers_language(client, people, county):
+    import json
+    import re
+
+    client.force_login(people["county"])
+
+    def labels():
+        page = client.get(reverse("dashboard")).content.decode()
+        found = re.search(
+            r'<script id="dashboard-labels" type="application/json">(.*?)</script>', page
+        )
+        return json.loads(found.group(1))
+
+    zh = labels()
+    assert zh["statuses"]["done"] == "已完成" and zh["risks"]["因病"] == "因病"
+    client.cookies["django_language"] = "en"
+    en = labels()
+    assert en["statuses"]["done"] == "Done" and en["risks"]["因病"] == "Illness"
+    assert en["exits"] == "Risk eliminated"

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts.models import Role
@@ -25,6 +26,7 @@ from bangfu.cases.dashboard import dashboard, dashboard_region
 from bangfu.cases.evaluation import (
     EVALUATORS,
     GUARANTEES,
+    evaluation_reasons,
     evaluation_record,
     evaluations_due,
     long_stays,
@@ -514,7 +516,8 @@ def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("符合风险消除条件。")
             if evaluation.meets
-            else _("暂不符合风险消除条件：") + "；".join(evaluation.reasons),
+            else _("暂不符合风险消除条件：")
+            + pgettext("list separator", "；").join(evaluation_reasons(evaluation)),
         )
     return redirect("case", pk=case.pk)
 
@@ -732,8 +735,19 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     region = dashboard_region(user=user, code=request.GET.get("region", ""))
     data = dashboard(user=user, region=region)
+    labels = {
+        "risks": {r: str(_(r)) for r in data["by_risk"]},
+        "statuses": {value: str(label) for value, label in MeasureStatus.choices},
+        "entries": str(_("纳入监测")),
+        "exits": str(_("风险消除")),
+    }
     return render(
         request,
         "web/dashboard.html",
-        {"data": data, "region": region, "up": region.parent if region != user.region else None},
+        {
+            "data": data,
+            "labels": labels,
+            "region": region,
+            "up": region.parent if region != user.region else None,
+        },
     )

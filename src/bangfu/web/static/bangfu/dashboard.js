@@ -3,6 +3,13 @@
   var src = document.getElementById("dashboard-data");
   if (!src || !window.echarts) return;
   var d = JSON.parse(src.textContent);
+  // names in the reader's language, from the page (the data keeps the stored words and codes)
+  var labels = JSON.parse(document.getElementById("dashboard-labels").textContent);
+  function named(obj, names) {
+    var out = {};
+    Object.keys(obj).forEach(function (k) { out[names[k] || k] = obj[k]; });
+    return out;
+  }
   function draw(id, option) {
     var el = document.getElementById(id);
     if (!el) return;
@@ -20,15 +27,15 @@
     };
   }
   draw("chart-category", { tooltip: {}, series: [{ type: "pie", radius: ["35%", "65%"], data: pairs(d.by_category), label: { formatter: "{b}: {c}" } }] });
-  draw("chart-risk", bars(d.by_risk));
+  draw("chart-risk", bars(named(d.by_risk, labels.risks)));
   draw("chart-source", bars(d.pending_by_source));
   var months = Object.keys(d.flow);
   draw("chart-flow", {
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 40, right: 20, top: 30, bottom: 20 },
     xAxis: { type: "category", data: months }, yAxis: { type: "value" },
     series: [
-      { name: document.documentElement.lang.indexOf("zh") === 0 ? "纳入" : "Entries", type: "bar", data: months.map(function (m) { return d.flow[m].entries; }) },
-      { name: document.documentElement.lang.indexOf("zh") === 0 ? "消除" : "Exits", type: "bar", data: months.map(function (m) { return d.flow[m].exits; }) }
+      { name: labels.entries, type: "bar", data: months.map(function (m) { return d.flow[m].entries; }) },
+      { name: labels.exits, type: "bar", data: months.map(function (m) { return d.flow[m].exits; }) }
     ]
   });
   var kinds = Object.keys(d.measures);
@@ -36,6 +43,6 @@
   draw("chart-measures", {
     tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 140, right: 20, top: 30, bottom: 20 },
     xAxis: { type: "value" }, yAxis: { type: "category", data: kinds },
-    series: statuses.map(function (s) { return { name: s, type: "bar", stack: "all", data: kinds.map(function (k) { return d.measures[k][s] || 0; }) }; })
+    series: statuses.map(function (s) { return { name: labels.statuses[s] || s, type: "bar", stack: "all", data: kinds.map(function (k) { return d.measures[k][s] || 0; }) }; })
   });
 })();
