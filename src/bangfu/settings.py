@@ -109,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "households"
+LOGIN_REDIRECT_URL = "home"  # by role: the households, or the feeds
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: five failures lock the username from that address for 15 minutes.

@@ -18,6 +18,8 @@ from bangfu.accounts.models import Role
 from bangfu.audit.selectors import audit_events_for_user
 from bangfu.audit.services import audit_event, audit_save
 from bangfu.cases.cards import CARD_STAGES
+from bangfu.jobs.models import JobKind
+from bangfu.jobs.services import job_kinds_for
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.exporter import households_export, households_template
 from bangfu.registry.models import Guarantee
@@ -227,4 +229,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Where a user starts (and lands after logging in): the households, or for a department
+    officer, who has no access to the registry, the department feeds."""
+    user = request.user
+    if user.is_authenticated and not user.can_read_registry:  # type: ignore[union-attr]
+        kinds = job_kinds_for(user)  # type: ignore[arg-type]
+        return redirect("feed_import" if JobKind.FEED_IMPORT in kinds else "jobs")
     return redirect("households")
