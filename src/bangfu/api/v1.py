@@ -90,6 +90,9 @@ ERRORS = {
 }
 
 
+NO_NUL = "^[^\\x00]*$"
+
+
 class BangfuAPI(NinjaAPI):
     """Every operation documents the answers every operation can give: 400 for a body that
     cannot be parsed, 401 without a valid token, 404 outside the user's region, 422 for
@@ -112,6 +115,11 @@ class BangfuAPI(NinjaAPI):
             for operation in path.values():
                 for code, text in ERRORS.items():
                     operation["responses"].setdefault(code, {"description": text, **error})
+                # a NUL in a parameter is refused with 400 (RejectNulMiddleware): say so
+                for parameter in operation.get("parameters", []):
+                    kind = parameter.get("schema", {})
+                    if kind.get("type") == "string" and not {"enum", "pattern"} & set(kind):
+                        kind["pattern"] = NO_NUL
         return schema
 
 

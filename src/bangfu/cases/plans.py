@@ -27,6 +27,7 @@ from bangfu.cases.models import (
     Stage,
 )
 from bangfu.cases.services import CaseError, _in_scope
+from bangfu.core.text import NUL_REFUSED, has_nul
 from bangfu.registry.models import Guarantee, Household
 from bangfu.registry.parsing import CellError, parse_money
 
@@ -127,6 +128,8 @@ def plan_confirm(
         raise CaseError(_("纳入监测后才能制定帮扶计划"))
     if not items:
         raise CaseError(_("请至少选择一项措施"))
+    if has_nul(items):
+        raise CaseError(_(NUL_REFUSED))
     today = today or timezone.localdate()
     allowed = {u.pk: u for u in responsible_candidates(case=case)}
     kinds = {k.code: k for k in MeasureKind.objects.filter(active=True)}
@@ -190,6 +193,8 @@ def measure_update(
         raise CaseError(_("只有该措施的帮扶责任人或村干部可以登记进展"))
     if status not in MeasureStatus.values:
         raise CaseError(_("未知的状态"))
+    if has_nul(text):
+        raise CaseError(_(NUL_REFUSED))
     if measure.status in (MeasureStatus.DONE, MeasureStatus.CANCELLED):
         raise CaseError(_("该措施已办结"))
     value: Decimal | None = None

@@ -5,6 +5,7 @@ event, and happens in one transaction: a refused action changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import secrets
 import unicodedata
@@ -32,6 +33,7 @@ from bangfu.cases.models import (
 )
 from bangfu.core.crypto import encrypt, lookup_hash
 from bangfu.core.idcard import parse_id_number
+from bangfu.core.text import NUL_REFUSED, has_nul
 from bangfu.monitoring.policy import RISK_TYPES, load_policy
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category, Household, Member
@@ -281,6 +283,8 @@ def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date)
             per_capita = float(data.get("per_capita", ""))
         except (TypeError, ValueError):
             raise CaseError(_("请填写核实的家庭年人均纯收入（元）")) from None
+        if not math.isfinite(per_capita):
+            raise CaseError(_("请填写核实的家庭年人均纯收入（元）"))
         if per_capita < 0:
             raise CaseError(_("人均纯收入不能为负数"))
         guarantees = {k: bool(data.get(k)) for k in ("education", "medical", "housing", "water")}
@@ -346,6 +350,8 @@ def case_act(
     spec = ACTIONS.get(action)
     if spec is None:
         raise CaseError(_("未知的操作"))
+    if has_nul(note) or has_nul(data):
+        raise CaseError(_(NUL_REFUSED))
     today = _today(today)
     note = note.strip()
     with transaction.atomic():

@@ -20,6 +20,7 @@ from bangfu.audit.services import audit_record
 from bangfu.cases.models import Channel
 from bangfu.cases.services import lead_open
 from bangfu.core.progress import Progress, silent
+from bangfu.core.text import NUL_REFUSED, has_nul
 from bangfu.monitoring.context import Context, period_end
 from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus, evidence_source
@@ -244,6 +245,8 @@ def warning_set_status(*, user: Any, warning: RiskWarning, status: str, reason: 
         raise MonitoringError(_("只能排除预警或转为线索"))
     if warning.status != WarningStatus.NEW:
         raise MonitoringError(_("该预警已处理"))
+    if has_nul(reason):
+        raise MonitoringError(_(NUL_REFUSED))
     reason = reason.strip()
     if status == WarningStatus.DISMISSED and not reason:
         raise MonitoringError(_("排除预警必须填写理由"))

@@ -1,4 +1,6 @@
-"""Chinese unless the user chose otherwise.
+"""Request-wide rules: Chinese unless the user chose otherwise; no NUL characters.
+
+Chinese unless the user chose otherwise.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language; a county office's shared
 computer may well say English, and the system must still speak Chinese. The language switcher
@@ -7,10 +9,14 @@ sets the cookie, and only that changes the language."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bangfu.core.text import NUL_REFUSED
 
 
 class ChineseFirstLocaleMiddleware:
@@ -26,3 +32,21 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string is refused with 400: PostgreSQL cannot
+    compare text with one, and a filter holding one gave a server error (found by
+    schemathesis). Text in bodies is checked by the services that store it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = unquote(request.META.get("QUERY_STRING", ""))
+        if "\x00" in query or "\x00" in request.path:
+            reason = _(NUL_REFUSED)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": reason}, status=400)
+            return HttpResponseBadRequest(reason)
+        return self.get_response(request)
