@@ -32,6 +32,7 @@ REGISTRY_WRITE_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE, Role.VILLAGE_C
 REGISTRY_READ_ROLES = set(Role) - {Role.DEPARTMENT_OFFICER}
 AUDIT_READ_ROLES = {Role.AUDITOR, Role.COUNTY_OFFICER}
 READING_ROLES = {Role.GRID_WORKER, Role.VILLAGE_CADRE}
+FEED_ROLES = {Role.COUNTY_OFFICER, Role.DEPARTMENT_OFFICER}
 
 
 class User(AbstractUser):
@@ -79,6 +80,16 @@ class User(AbstractUser):
     @property
     def can_record_readings(self) -> bool:
         return self.role in READING_ROLES
+
+    @property
+    def can_load_feeds(self) -> bool:
+        """Department feeds concern the whole registry: the county's officers and department
+        officers bound to a county or above load them."""
+        return (
+            self.role in FEED_ROLES
+            and self.region is not None
+            and self.region.level <= Level.COUNTY
+        )
 
     def __str__(self) -> str:
         return self.display_name or self.username

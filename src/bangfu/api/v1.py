@@ -22,7 +22,7 @@ from bangfu.api.models import ApiToken, token_hash
 from bangfu.cases.cards import token_open
 from bangfu.cases.chain import ACTIONS
 from bangfu.cases.dashboard import dashboard, dashboard_region
-from bangfu.cases.models import HouseholdToken, Measure, Stage
+from bangfu.cases.models import HouseholdToken, Stage
 from bangfu.cases.plans import (
     measure_update,
     measures_propose,
@@ -33,6 +33,7 @@ from bangfu.cases.selectors import (
     CaseFilters,
     case_get_for_user,
     case_list_for_user,
+    measure_get_for_user,
     tasks_for_user,
 )
 from bangfu.cases.services import CaseError, CaseForbidden, case_act
@@ -495,15 +496,7 @@ def measure_update_api(request: HttpRequest, measure_id: int, body: MeasureUpdat
     """Record a measure's progress or outcome, as its responsible person (or a cadre of the
     village) does on the task page."""
     user = request.user
-    measure = (
-        Measure.objects.select_related("case__household", "kind", "responsible")
-        .filter(pk=measure_id)
-        .first()
-    )
-    if measure is None:
-        raise Http404
-    if measure.responsible_id != user.pk:
-        case_get_for_user(user=user, pk=measure.case_id)  # type: ignore[arg-type]
+    measure = measure_get_for_user(user=user, pk=measure_id)  # type: ignore[arg-type]
     return measure_update(
         user=user,  # type: ignore[arg-type]
         measure=measure,
@@ -566,7 +559,7 @@ def _queued(request: HttpRequest, kind: JobKind, params: dict[str, Any], file: A
         upload=file,
         file_name=file.name if file is not None else "",
     )
-    return Status(202, job_get_for_user(request.user, job.pk))  # type: ignore[arg-type]
+    return Status(202, job)
 
 
 JOB_ANSWERS = {202: JobOut, 403: Refused, 409: Refused}

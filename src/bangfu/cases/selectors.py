@@ -72,6 +72,21 @@ def case_get_for_user(*, user: User, pk: int) -> Case:
         raise Http404 from None
 
 
+def measure_get_for_user(*, user: User, pk: int) -> Measure:
+    """A measure its responsible person may record, or one of a case in the user's scope; 404
+    otherwise."""
+    measure = (
+        Measure.objects.select_related("case__household", "kind", "responsible")
+        .filter(pk=pk)
+        .first()
+    )
+    if measure is None:
+        raise Http404
+    if measure.responsible_id != user.pk:
+        case_get_for_user(user=user, pk=measure.case_id)
+    return measure
+
+
 def overdue_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Case]:
     """Steps past their deadline that the levels below this user's are to take: the township
     sees its villages' overdue steps, the county its townships' and villages'."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import time
 from pathlib import Path
@@ -21,9 +20,8 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import Role, User
 from bangfu.feeds.sources import FEEDS
 from bangfu.jobs.models import Job, JobKind, JobStatus
-from bangfu.regions.models import Level
+from bangfu.monitoring.services import MonitoringError, period_check
 
-PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 PROGRESS_TTL = 24 * 3600
 # Roles that see every job of their region, not only their own.
 OVERSEERS = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}
@@ -45,8 +43,7 @@ def job_kinds_for(user: User) -> list[JobKind]:
     kinds = []
     if user.can_write_registry:
         kinds.append(JobKind.HOUSEHOLD_IMPORT)
-    county_or_above = user.region.level <= Level.COUNTY
-    if user.role in (Role.COUNTY_OFFICER, Role.DEPARTMENT_OFFICER) and county_or_above:
+    if user.can_load_feeds:
         kinds.append(JobKind.FEED_IMPORT)
     if user.role == Role.COUNTY_OFFICER:
         kinds.append(JobKind.MONITORING_RUN)
@@ -70,8 +67,11 @@ def _params(kind: JobKind, params: dict[str, Any]) -> dict[str, Any]:
             raise JobConflict(_("未知的部门数据：{dept}").format(dept=dept))
         return {"dept": dept}
     period = str(params.get("period") or "")
-    if period and not PERIOD.match(period):
-        raise JobConflict(_("期间格式应为 YYYY-MM：{period}").format(period=period))
+    if period:
+        try:
+            period_check(period)
+        except MonitoringError as exc:
+            raise JobConflict(str(exc)) from None
     return {"period": period}
 
 

@@ -44,6 +44,13 @@ class MonitoringError(ValueError):
     pass
 
 
+def period_check(period: str) -> str:
+    """A monitoring period, YYYY-MM, or MonitoringError saying what was expected."""
+    if not PERIOD.match(period):
+        raise MonitoringError(_("期间格式应为 YYYY-MM：{period}").format(period=period))
+    return period
+
+
 def current_period(today: dt.date | None = None) -> str:
     today = today or timezone.localdate()
     return f"{today:%Y-%m}"
@@ -60,9 +67,7 @@ def monitor_run(
     """Snapshot the registry, run every rule on `engine`, and upsert the warnings of the
     period: a rerun (after a crash, or with a changed policy) duplicates nothing. `progress`
     hears each step as `done` of `total` steps."""
-    period = period or current_period()
-    if not PERIOD.match(period):
-        raise MonitoringError(_("期间格式应为 YYYY-MM：{period}").format(period=period))
+    period = period_check(period or current_period())
     policy = policy or load_policy()
     store = Path(settings.HOME) / "store"
     fit_error = ""
@@ -148,9 +153,7 @@ def vulnerability_fit(
     """Fit the vulnerability model on every year of income history up to the period's year,
     evaluate it on the last year held out (against the policy's income rules), and save it
     with that evaluation in the analytical store."""
-    period = period or current_period()
-    if not PERIOD.match(period):
-        raise MonitoringError(_("期间格式应为 YYYY-MM：{period}").format(period=period))
+    period = period_check(period or current_period())
     policy = policy or load_policy()
     say = progress or (lambda _m: None)
     say(_("导出农户信息快照"))

@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from bangfu.registry.columns import Column
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # its media type
 DATA_SHEET = "农户信息"
 CODES_SHEET = "代码表"
 HELP_SHEET = "填表说明"

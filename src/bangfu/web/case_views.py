@@ -34,7 +34,6 @@ from bangfu.cases.evaluation import (
 from bangfu.cases.meetings import meeting_agenda, meeting_record
 from bangfu.cases.models import (
     Case,
-    Measure,
     MeasureKind,
     MeasureStatus,
     Meeting,
@@ -57,6 +56,7 @@ from bangfu.cases.selectors import (
     case_list_for_user,
     cases_in_scope,
     declarations_for_user,
+    measure_get_for_user,
     overdue_for_user,
     stage_counts,
     tasks_for_user,
@@ -77,6 +77,7 @@ from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category
 from bangfu.registry.selectors import household_get_for_user
+from bangfu.registry.sheets import XLSX
 from bangfu.web.paging import page_of
 
 RISK_CHOICES = [(r, _(r)) for r in sorted(RISK_TYPES)]  # the words are marked in monitoring.policy
@@ -574,11 +575,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def measure_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
-    measure = get_object_or_404(
-        Measure.objects.select_related("case__household", "kind", "responsible"), pk=pk
-    )
-    if measure.responsible_id != user.pk:
-        case_get_for_user(user=user, pk=measure.case_id)  # 404 out of scope
+    measure = measure_get_for_user(user=user, pk=pk)
     try:
         measure_update(
             user=user,
@@ -707,9 +704,7 @@ def results(request: HttpRequest) -> HttpResponse:
     kinds, rows = results_table(user=user, year=year)
     if request.GET.get("format") == "xlsx":
         data = results_xlsx(kinds=kinds, rows=rows, year=year)
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = (
             content_disposition_header(True, f"帮扶成效-{year}.xlsx") or "attachment"
         )

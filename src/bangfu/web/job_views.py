@@ -24,10 +24,9 @@ from bangfu.jobs.services import (
     jobs_for_user,
 )
 from bangfu.monitoring.models import MonitoringRun
+from bangfu.registry.sheets import XLSX
 from bangfu.web.forms import FeedImportForm, ImportForm, MonitoringRunForm
 from bangfu.web.paging import page_of
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _may(request: HttpRequest, kind: JobKind) -> Any:

@@ -33,11 +33,11 @@ from bangfu.registry.selectors import (
     member_id_unmasked,
 )
 from bangfu.registry.services import reading_record, rejected_path
+from bangfu.registry.sheets import XLSX
 from bangfu.web.case_views import VisitForm
 from bangfu.web.forms import HouseholdFilterForm, ReadingForm
 from bangfu.web.paging import page_of
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 25
 
 
