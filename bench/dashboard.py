@@ -50,11 +50,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from bangfu.cases.dashboard import dashboard
     from django.core.management import call_command
     from django.db import connection
 
     from bangfu.accounts.models import User
-    from bangfu.cases.dashboard import dashboard
     from bangfu.cases.selectors import CaseFilters, case_list_for_user
     from bangfu.demo.cases import demo_cases
     from bangfu.demo.services import DEMO_VILLAGE, demo_build

@@ -40,6 +40,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from bangfu.registry.sheets import read_table, write_workbook
     from django.core.management import call_command
     from django.db import connection
 
@@ -49,7 +50,6 @@ def main() -> None:
     from bangfu.registry.columns import COLUMNS
     from bangfu.registry.importer import households_import
     from bangfu.registry.models import Household, Member
-    from bangfu.registry.sheets import read_table, write_workbook
 
     if args.database_url:  # a fresh schema on the given server
         call_command("flush", interactive=False, verbosity=0)

@@ -12,12 +12,12 @@ import pytest
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import user_create
 from bangfu.core.idcard import make_id_number
+from bangfu.core.tabular.sheets import Table
 from bangfu.regions.models import Grid, Region
 from bangfu.regions.services import grid_ensure, regions_load
 from bangfu.registry.columns import COLUMNS
 from bangfu.registry.importer import households_import
 from bangfu.registry.models import Household
-from bangfu.registry.sheets import Table
 
 COUNTY = "140123000000"  # 娄烦县
 TOWNSHIP = "140123100000"  # 娄烦镇
@@ -130,6 +130,18 @@ def people(db: None) -> dict[str, User]:
     }
 
 
+def _commit_callbacks() -> None:
+    """What the commit of the request's transaction would run (jobs are enqueued on commit):
+    a test's transaction never commits, so the worker fixture runs them first, as Django's
+    `captureOnCommitCallbacks(execute=True)` does."""
+    from django.db import connection
+
+    while connection.run_on_commit:
+        pending, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, callback, _robust in pending:
+            callback()
+
+
 @pytest.fixture
 def run_worker(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Run `bangfu db_worker --batch`: every queued job, then return. As Django's test client
@@ -141,6 +153,7 @@ def run_worker(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> None:
+        _commit_callbacks()
         call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
     return run

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "bangfu.feeds",
     "bangfu.monitoring",
     "bangfu.cases",
+    "bangfu.assistance",
     "bangfu.api",
     "bangfu.jobs",
     "bangfu.demo",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bangfu.web.errors.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "bangfu.web.context.access",
             ],
         },
     }

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bangfu.api.models import ApiToken
-from bangfu.cases.models import Case, Channel, Measure, Stage
+from bangfu.assistance.models import Measure
+from bangfu.cases.models import Case, Channel, Stage
 from bangfu.jobs.models import Job, JobStatus
 from bangfu.monitoring.models import MonitoringRun
 from bangfu.registry.models import Household
@@ -225,7 +226,7 @@ def test_an_empty_or_missing_file_is_refused_with_the_reason(client, people):
 
 
 def test_odd_amounts_are_refused_with_the_reason(client, people, monitored):
-    from bangfu.cases.models import MeasureKind
+    from bangfu.assistance.models import MeasureKind
 
     kind = MeasureKind.objects.filter(outcome="amount", active=True).first()
     measure = Measure.objects.create(

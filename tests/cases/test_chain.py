@@ -5,19 +5,18 @@ batch approval recorded per case."""
 import datetime as dt
 
 import pytest
-from django.http import Http404
 
 from bangfu.audit.models import AuditEvent
 from bangfu.cases.models import Case, Channel, Stage, Step
 from bangfu.cases.selectors import actions_for_user, overdue_for_user
 from bangfu.cases.services import (
-    CaseError,
     case_act,
     case_bulk_act,
     lead_open,
     objection_add,
     objection_resolve,
 )
+from bangfu.core.errors import NotFound, Refused
 from bangfu.monitoring.policy import load_policy
 from tests.conftest import household_rows
 
@@ -57,11 +56,11 @@ def test_the_whole_chain_by_the_right_roles_leaves_a_trail(household, people):
     assert case.due == case.notice_ends + dt.timedelta(days=2)
     objection = objection_add(user=people["township"], case=case, text="收入核实有出入")
     end = case.notice_ends
-    with pytest.raises(CaseError, match="期满后"):
+    with pytest.raises(Refused, match="期满后"):
         case_act(
             user=people["village"], case=case, action="close_notice", today=end - dt.timedelta(1)
         )
-    with pytest.raises(CaseError, match="异议尚未处理"):
+    with pytest.raises(Refused, match="异议尚未处理"):
         case_act(user=people["village"], case=case, action="close_notice", today=end)
     objection_resolve(user=people["village"], objection=objection, resolution="复核无误")
     case = case_act(user=people["village"], case=case, action="close_notice", today=end)
@@ -96,11 +95,11 @@ def test_the_whole_chain_by_the_right_roles_leaves_a_trail(household, people):
 @pytest.mark.parametrize(
     ("who", "action", "error"),
     [
-        ("grid", "verify", CaseError),  # a grid worker records visits, not verifications
-        ("township", "verify", CaseError),  # the wrong level
-        ("county", "county_approve", CaseError),  # the wrong stage
-        ("neighbour", "verify", Http404),  # another village: as if it did not exist
-        ("auditor", "verify", CaseError),
+        ("grid", "verify", Refused),  # a grid worker records visits, not verifications
+        ("township", "verify", Refused),  # the wrong level
+        ("county", "county_approve", Refused),  # the wrong stage
+        ("neighbour", "verify", NotFound),  # another village: as if it did not exist
+        ("auditor", "verify", Refused),
     ],
 )
 def test_illegal_or_out_of_scope_actions_are_refused_and_change_nothing(
@@ -116,7 +115,7 @@ def test_illegal_or_out_of_scope_actions_are_refused_and_change_nothing(
 def test_rejections_need_a_reason_and_close_the_case(household, people):
     case, _ = lead_open(household=household, channel=Channel.VISIT, by=people["grid"], today=D)
     case = case_act(user=people["village"], case=case, action="verify", data=VERIFY, today=D)
-    with pytest.raises(CaseError, match="理由"):
+    with pytest.raises(Refused, match="理由"):
         case_act(user=people["village"], case=case, action="appraise_reject", data=MEETING)
     case = case_act(
         user=people["village"],
@@ -178,7 +177,7 @@ def test_bulk_approval_is_recorded_per_case_and_is_all_or_nothing(make_household
     # one case not yet at the township: the whole batch is refused, naming it
     laggard = cases[2]
     Case.objects.filter(pk=laggard.pk).update(stage=Stage.NOTICE)
-    with pytest.raises(CaseError, match=laggard.household.household_no):
+    with pytest.raises(Refused, match=laggard.household.household_no):
         case_bulk_act(user=people["township"], cases=cases, action="township_approve")
     assert not Step.objects.filter(action="township_approve").exists()
     batch = case_bulk_act(user=people["township"], cases=cases[:2], action="township_approve")

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bangfu.cases.dashboard import dashboard, dashboard_region
-from bangfu.cases.models import Case, Channel, Measure, MeasureKind, Stage
-from bangfu.cases.results import results_table
+from bangfu.assistance.dashboard import dashboard, dashboard_region
+from bangfu.assistance.models import Measure, MeasureKind
+from bangfu.assistance.results import results_table
+from bangfu.cases.models import Case, Channel, Stage
 from bangfu.monitoring.models import RiskWarning
 from tests.conftest import NEIGHBOUR, OTHER_TOWNSHIP_VILLAGE, VILLAGE, household_rows
 

@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bangfu.assistance.services import measure_update, plan_confirm
 from bangfu.cases.evaluation import evaluation_record, evaluations_due, long_stays
 from bangfu.cases.models import Case, Channel, Stage
-from bangfu.cases.plans import measure_update, plan_confirm
-from bangfu.cases.services import CaseError, case_act, lead_open
+from bangfu.cases.services import case_act, lead_open
+from bangfu.core.errors import Refused
 from bangfu.monitoring.models import RiskWarning
 from bangfu.registry.models import Household
 from tests.conftest import household_rows
@@ -78,10 +79,10 @@ def test_guaranteed_households_meet_the_income_test_by_coverage(monitored, peopl
 
 def test_exit_is_refused_without_a_meeting_evaluation(monitored, people):
     case, _ = monitored
-    with pytest.raises(CaseError, match="请先登记"):
+    with pytest.raises(Refused, match="请先登记"):
         case_act(user=people["village"], case=case, action="propose_exit")
     evaluation_record(user=people["village"], case=case, per_capita="5000", secured=ALL)
-    with pytest.raises(CaseError, match="不符合风险消除条件"):
+    with pytest.raises(Refused, match="不符合风险消除条件"):
         case_act(user=people["village"], case=case, action="propose_exit")
     case.refresh_from_db()
     assert case.stage == Stage.MONITORING
@@ -172,7 +173,7 @@ def test_a_refused_exit_goes_back_to_monitoring(monitored, people):
     case.refresh_from_db()
     evaluation_record(user=people["village"], case=case, per_capita="9000", secured=ALL)
     case = case_act(user=people["village"], case=case, action="propose_exit")
-    with pytest.raises(CaseError, match="理由"):
+    with pytest.raises(Refused, match="理由"):
         case_act(
             user=people["village"],
             case=case,
@@ -209,5 +210,5 @@ def test_the_unmet_criteria_are_shown_in_the_readers_language(client, monitored,
 @pytest.mark.parametrize("amount", ["NaN", "Infinity", "1e30", "-1", "abc", ""])
 def test_an_odd_income_is_refused_with_the_reason(monitored, people, amount):
     case, _measure = monitored
-    with pytest.raises(CaseError):
+    with pytest.raises(Refused):
         evaluation_record(user=people["helper"], case=case, per_capita=amount, secured=ALL)

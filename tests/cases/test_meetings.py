@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bangfu.cases.meetings import meeting_agenda, meeting_record
 from bangfu.cases.models import Case, Channel, Meeting, Stage
-from bangfu.cases.services import CaseError
+from bangfu.core.errors import NotFound, Refused
 from bangfu.monitoring.models import RiskWarning
 from bangfu.regions.models import Region
 from tests.conftest import NEIGHBOUR, VILLAGE, household_rows
@@ -55,7 +55,7 @@ def test_the_agenda_is_built_from_the_data(people, village_cases):
     assert list(agenda["steps_due"]) == [village_cases["late"]]
     assert list(agenda["evaluations_due"]) == [village_cases["old"]]
     assert list(agenda["exits_proposed"]) == [village_cases["leaving"]]
-    with pytest.raises(CaseError):
+    with pytest.raises(Refused):
         meeting_agenda(user=people["village"], village=village, month="2026-13")
 
 
@@ -87,12 +87,11 @@ def test_only_the_village_cadre_records_and_only_for_their_cases(
     kwargs = dict(
         village=village, month=month, held_on=timezone.localdate(), attendees="a", minutes="m"
     )
-    from django.http import Http404
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         meeting_record(user=people["township"], decisions={}, **kwargs)
     (far,) = make_households(household_rows("H-FAR", NEIGHBOUR))
     other = Case.objects.create(household=far, channel=Channel.VISIT, stage=Stage.LEAD)
-    with pytest.raises(CaseError, match="本村"):
+    with pytest.raises(Refused, match="本村"):
         meeting_record(user=people["village"], decisions={other.pk: "x"}, **kwargs)
     assert not Meeting.objects.exists()

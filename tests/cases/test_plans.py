@@ -5,12 +5,13 @@ households they assist; the county edits the catalogue."""
 import datetime as dt
 
 import pytest
-from django.http import Http404
 from django.urls import reverse
 
-from bangfu.cases.models import Case, Channel, Measure, MeasureKind, Stage
-from bangfu.cases.plans import measure_update, measures_propose, plan_confirm
-from bangfu.cases.services import CaseError
+from bangfu.assistance.models import Measure, MeasureKind
+from bangfu.assistance.selectors import measures_propose
+from bangfu.assistance.services import measure_update, plan_confirm
+from bangfu.cases.models import Case, Channel, Stage
+from bangfu.core.errors import NotFound, Refused
 from tests.conftest import KEYS, household_rows
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def item(kind, who, **kw):
 def test_plan_is_confirmed_by_a_cadre_all_or_nothing(families, people):
     case = case_for(families["able"], ["收入骤减或支出骤增"])
     helper, village = people["helper"], people["village"]
-    with pytest.raises(CaseError, match="帮扶责任人"):  # a cadre of another village
+    with pytest.raises(Refused, match="帮扶责任人"):  # a cadre of another village
         plan_confirm(
             user=village,
             case=case,
@@ -88,19 +89,19 @@ def test_plan_is_confirmed_by_a_cadre_all_or_nothing(families, people):
             today=TODAY,
         )
     assert not Measure.objects.exists()
-    with pytest.raises(CaseError, match="完成时限"):
+    with pytest.raises(Refused, match="完成时限"):
         plan_confirm(
             user=village,
             case=case,
             items=[item("industry", helper, deadline=TODAY - dt.timedelta(1))],
             today=TODAY,
         )
-    with pytest.raises(CaseError, match="只有村干部或乡镇干部"):
+    with pytest.raises(Refused, match="只有村干部或乡镇干部"):
         plan_confirm(user=helper, case=case, items=[item("industry", helper)], today=TODAY)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         plan_confirm(user=people["neighbour"], case=case, items=[item("industry", helper)])
     lead = case_for(families["frail"], ["因病"], stage=Stage.LEAD)
-    with pytest.raises(CaseError, match="纳入监测后"):
+    with pytest.raises(Refused, match="纳入监测后"):
         plan_confirm(user=village, case=lead, items=[item("dibao", helper)], today=TODAY)
     made = plan_confirm(
         user=village,
@@ -131,11 +132,11 @@ def test_the_responsible_person_sees_their_households_and_records_outcomes(
     assert listed == {"H-ABLE"}  # not H-FRAIL, which they do not assist
     tasks = client.get(reverse("my_tasks")).content.decode()
     assert "产业帮扶" in tasks and "H-ABLE" in tasks
-    with pytest.raises(CaseError, match="金额"):
+    with pytest.raises(Refused, match="金额"):
         measure_update(user=helper, measure=industry, status="done", amount="")
-    with pytest.raises(CaseError, match="岗位"):
+    with pytest.raises(Refused, match="岗位"):
         measure_update(user=helper, measure=job, status="done", text="")
-    with pytest.raises(CaseError, match="帮扶责任人或村干部"):
+    with pytest.raises(Refused, match="帮扶责任人或村干部"):
         measure_update(user=people["grid"], measure=industry, status="active")
     client.post(reverse("measure_update", args=[industry.pk]), {"status": "done", "amount": "3500"})
     client.post(reverse("measure_update", args=[job.pk]), {"status": "done", "text": "太原某厂"})
@@ -143,7 +144,7 @@ def test_the_responsible_person_sees_their_households_and_records_outcomes(
     job.refresh_from_db()
     assert industry.status == "done" and industry.outcome_amount == 3500 and industry.done_on
     assert job.outcome_text == "太原某厂"
-    with pytest.raises(CaseError, match="已办结"):
+    with pytest.raises(Refused, match="已办结"):
         measure_update(user=helper, measure=industry, status="active")
 
 

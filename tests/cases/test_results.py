@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from bangfu.cases.models import Case, Channel, Measure, MeasureKind, Stage
-from bangfu.cases.results import results_table
+from bangfu.assistance.models import Measure, MeasureKind
+from bangfu.assistance.results import results_table
+from bangfu.cases.models import Case, Channel, Stage
 from tests.conftest import NEIGHBOUR, household_rows
 
 pytestmark = pytest.mark.django_db

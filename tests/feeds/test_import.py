@@ -6,11 +6,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from bangfu.core.crypto import lookup_hash
+from bangfu.core.tabular.sheets import read_table
 from bangfu.feeds.importer import feed_import
 from bangfu.feeds.sources import FEEDS
 from bangfu.feeds.store import feed_files, feed_read
 from bangfu.feeds.templates import feed_template
-from bangfu.registry.sheets import read_table
 from tests.conftest import KEYS, household_rows, person_id
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from bangfu.core.tabular.sheets import read_table
 from bangfu.jobs.models import Job, JobStatus
-from bangfu.jobs.services import upload_folder
+from bangfu.jobs.uploads import upload_folder
 from bangfu.registry.models import Household
-from bangfu.registry.sheets import read_table
 from tests.conftest import HEADERS, KEYS, NEIGHBOUR, household_rows
 
 pytestmark = pytest.mark.django_db

@@ -9,20 +9,16 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from bangfu.core.errors import Conflict, Forbidden
+from bangfu.core.tabular.sheets import Table
 from bangfu.feeds.sources import FEEDS
 from bangfu.feeds.store import feed_read
 from bangfu.jobs.models import Job, JobKind, JobStatus
-from bangfu.jobs.services import (
-    JobConflict,
-    JobProgress,
-    JobRefused,
-    job_progress,
-    job_start,
-    upload_path,
-)
+from bangfu.jobs.progress import JobProgress, job_progress
+from bangfu.jobs.services import job_start
+from bangfu.jobs.uploads import upload_path
 from bangfu.monitoring.models import MonitoringRun
 from bangfu.registry.importer import households_import
-from bangfu.registry.sheets import Table
 from tests.conftest import HEADERS, KEYS, household_rows, person_id
 
 pytestmark = pytest.mark.django_db
@@ -140,13 +136,13 @@ def test_a_job_that_breaks_is_marked_failed_without_internals(people, run_worker
 
 
 def test_job_start_refusals(people):
-    with pytest.raises(JobRefused):
+    with pytest.raises(Forbidden):
         job_start(user=people["village"], kind=JobKind.MONITORING_RUN)
-    with pytest.raises(JobRefused):
+    with pytest.raises(Forbidden):
         job_start(user=people["grid"], kind=JobKind.HOUSEHOLD_IMPORT, upload=io.BytesIO(b""))
-    with pytest.raises(JobConflict, match="请选择要导入的文件"):
+    with pytest.raises(Conflict, match="请选择要导入的文件"):
         job_start(user=people["village"], kind=JobKind.HOUSEHOLD_IMPORT)
-    with pytest.raises(JobConflict, match="未知的部门数据"):
+    with pytest.raises(Conflict, match="未知的部门数据"):
         job_start(
             user=people["county"],
             kind=JobKind.FEED_IMPORT,
@@ -221,7 +217,7 @@ def test_a_run_cut_off_mid_way_does_not_hold_back_the_next(client, people, setti
     Job.objects.filter(pk=first.pk).update(
         status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=5)
     )
-    with pytest.raises(JobConflict):
+    with pytest.raises(Conflict):
         job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
     settings.JOB_STALE_HOURS = 4
     second = job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
@@ -263,7 +259,7 @@ def test_the_database_allows_one_monitoring_run_at_a_time(people):
         user=people["county"],
         region=people["county"].region,
     )
-    with pytest.raises(JobConflict, match="已有一次批量监测"):
+    with pytest.raises(Conflict, match="已有一次批量监测"):
         job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
     assert Job.objects.count() == 1
     Job.objects.update(status=JobStatus.SUCCEEDED)
@@ -275,7 +271,8 @@ def test_an_expired_job_loses_its_upload(people, settings):
 
     from django.utils import timezone
 
-    from bangfu.jobs.services import jobs_expire, upload_folder
+    from bangfu.jobs.services import jobs_expire
+    from bangfu.jobs.uploads import upload_folder
 
     job = job_start(
         user=people["village"],
@@ -295,7 +292,7 @@ def test_a_period_in_fullwidth_digits_is_refused(client, people):
     client.force_login(people["county"])
     r = client.post(reverse("monitoring_runs"), {"period": "２０２６-10"})
     assert r.status_code == 400
-    with pytest.raises(JobConflict):
+    with pytest.raises(Conflict):
         job_start(
             user=people["county"], kind=JobKind.MONITORING_RUN, params={"period": "２０２６-10"}
         )

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
+from bangfu.core.tabular.sheets import Table
 from bangfu.feeds.importer import feed_import
 from bangfu.feeds.sources import FEEDS
 from bangfu.monitoring.models import RiskWarning
 from bangfu.monitoring.policy import load_policy, parse_policy
 from bangfu.monitoring.run import canonical
 from bangfu.monitoring.services import monitor_run
-from bangfu.registry.sheets import Table
 from tests.conftest import KEYS, household_rows
 
 pytestmark = pytest.mark.django_db

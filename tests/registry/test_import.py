@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from bangfu.audit.models import AuditEvent
 from bangfu.core.crypto import decrypt, lookup_hash
+from bangfu.core.tabular.sheets import read_table
 from bangfu.registry.exporter import households_export, households_template
 from bangfu.registry.importer import households_import
 from bangfu.registry.models import Household, IncomeRecord, Member
-from bangfu.registry.sheets import read_table
 from tests.conftest import HEADERS, KEYS, NEIGHBOUR, VILLAGE, household_rows, person_id, row
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_unknown_or_missing_headers_are_refused():
 
 
 def test_undecodable_file_is_refused():
-    from bangfu.registry.sheets import SheetError
+    from bangfu.core.tabular.sheets import SheetError
 
     with pytest.raises(SheetError, match="编码"):
         read_table(io.BytesIO(b"\xff\xfe\x00\x81\x30\x81"), "f.csv")

@@ -7,10 +7,10 @@ import pytest
 
 from bangfu.audit.models import AuditEvent
 from bangfu.core.crypto import lookup_hash
+from bangfu.core.tabular.sheets import SheetError, read_table
 from bangfu.registry.exporter import households_export
 from bangfu.registry.importer import households_import
 from bangfu.registry.models import Household, IncomeRecord, Member
-from bangfu.registry.sheets import SheetError, read_table
 from tests.conftest import HEADERS, KEYS, household_rows
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from django.utils import translation
 
 from bangfu.audit.models import AuditEvent
 from bangfu.cases.models import Channel
-from bangfu.cases.services import CaseError, CaseForbidden, case_act, lead_open
+from bangfu.cases.services import case_act, lead_open
+from bangfu.core.errors import Forbidden, Refused
+from bangfu.core.tabular.parsing import CellError, parse_cell
 from bangfu.registry.columns import COLUMNS
-from bangfu.registry.parsing import CellError, parse_cell
 from tests.conftest import household_rows
 
 D = dt.date(2026, 11, 2)
@@ -27,7 +28,7 @@ def case(make_households, people):
 
 
 def refusal(**kwargs):
-    with pytest.raises(CaseError) as caught:
+    with pytest.raises(Refused) as caught:
         case_act(today=D, **kwargs)
     return caught.value
 
@@ -47,7 +48,7 @@ def test_a_refusal_at_the_wrong_stage_is_in_the_users_language(case, people):
 def test_a_refusal_for_the_wrong_role_is_in_the_users_language(case, people):
     wrong_role = {"user": people["grid"], "case": case, "action": "verify", "data": VERIFY}
     exc = refusal(**wrong_role)
-    assert isinstance(exc, CaseForbidden)
+    assert isinstance(exc, Forbidden)
     assert str(exc) == "只有村干部/驻村工作队可以“登记入户核查结果”"
     with translation.override("en"):
         assert str(refusal(**wrong_role)) == (

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from bangfu.audit.models import AuditEvent
 from bangfu.core.crypto import decrypt
+from bangfu.core.tabular.sheets import read_table
 from bangfu.registry.models import IncomeReading, Member
-from bangfu.registry.sheets import read_table
 from tests.conftest import KEYS, NEIGHBOUR, OTHER_TOWNSHIP_VILLAGE, PASSWORD, household_rows
 
 pytestmark = pytest.mark.django_db

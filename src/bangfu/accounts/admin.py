@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from bangfu.accounts.models import User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 
 
@@ -34,7 +35,7 @@ class BangfuUserAdmin(UserAdmin):
                 changes["password"] = ["***", "***"]
             audit_record(
                 actor=request.user,
-                action="update" if change else "create",
+                action=AuditAction.UPDATE if change else AuditAction.CREATE,
                 obj=obj,
                 region_code=obj.region_id or "",
                 changes=changes,

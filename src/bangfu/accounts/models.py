@@ -26,13 +26,6 @@ ROLE_LEVEL = {
     Role.GRID_WORKER: Level.VILLAGE,
     Role.RESPONSIBLE_PERSON: Level.VILLAGE,
 }
-# Roles whose work needs the whole ID number (verification, approval); each unmasking is audited.
-UNMASK_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE, Role.VILLAGE_CADRE}
-REGISTRY_WRITE_ROLES = {Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE, Role.VILLAGE_CADRE}
-REGISTRY_READ_ROLES = set(Role) - {Role.DEPARTMENT_OFFICER}
-AUDIT_READ_ROLES = {Role.AUDITOR, Role.COUNTY_OFFICER}
-READING_ROLES = {Role.GRID_WORKER, Role.VILLAGE_CADRE}
-FEED_ROLES = {Role.COUNTY_OFFICER, Role.DEPARTMENT_OFFICER}
 
 
 class User(AbstractUser):
@@ -60,36 +53,6 @@ class User(AbstractUser):
             self.grid is None or self.grid.village_id != self.region_id
         ):
             raise ValidationError(_("网格员必须绑定本村的网格。"))
-
-    @property
-    def can_unmask(self) -> bool:
-        return self.role in UNMASK_ROLES
-
-    @property
-    def can_write_registry(self) -> bool:
-        return self.role in REGISTRY_WRITE_ROLES
-
-    @property
-    def can_read_registry(self) -> bool:
-        return self.role in REGISTRY_READ_ROLES
-
-    @property
-    def can_read_audit(self) -> bool:
-        return self.role in AUDIT_READ_ROLES
-
-    @property
-    def can_record_readings(self) -> bool:
-        return self.role in READING_ROLES
-
-    @property
-    def can_load_feeds(self) -> bool:
-        """Department feeds concern the whole registry: the county's officers and department
-        officers bound to a county or above load them."""
-        return (
-            self.role in FEED_ROLES
-            and self.region is not None
-            and self.region.level <= Level.COUNTY
-        )
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from bangfu.accounts.models import Role, User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.regions.models import Grid, Region
 
@@ -32,7 +33,7 @@ def user_create(
     user.save()
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         obj=user,
         region_code=region.code,
         changes={"role": [None, role], "region": [None, region.code]},

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Action(models.TextChoices):
+class AuditAction(models.TextChoices):
     CREATE = "create", _("新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
@@ -21,7 +21,7 @@ class AuditEvent(models.Model):  # 审计日志: append-only
     )
     # Who acted, kept even if the user is deleted; "命令行 (root)" for the CLI.
     actor_label = models.CharField(_("操作人"), max_length=150)
-    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(_("对象类型"), max_length=32)
     object_id = models.CharField(_("对象"), max_length=64)
     # Division code of the village (or region) the object belongs to: auditors read by prefix.

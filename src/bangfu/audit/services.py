@@ -6,24 +6,28 @@ import getpass
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from bangfu.audit.models import AuditEvent
+from bangfu.audit.models import AuditAction, AuditEvent
+
+# Who acted: a user, or None for the command line (the operator's login name is kept).
+Actor = AbstractBaseUser | None
 
 
-def actor_label(actor: Any) -> str:
+def actor_label(actor: Actor) -> str:
     if actor is None:
         try:
             return f"命令行 ({getpass.getuser()})"
         except Exception:  # no user name in some containers
             return "命令行"
-    return actor.username
+    return actor.get_username()
 
 
 def audit_event(
     *,
-    actor: Any,
-    action: str,
+    actor: Actor,
+    action: AuditAction,
     object_type: str,
     object_id: str,
     region_code: str,
@@ -32,7 +36,7 @@ def audit_event(
 ) -> AuditEvent:
     """An unsaved event; `audit_save` writes many at once."""
     return AuditEvent(
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=actor_label(actor),
         action=action,
         object_type=object_type,
@@ -49,8 +53,8 @@ def audit_save(events: Iterable[AuditEvent]) -> None:
 
 def audit_record(
     *,
-    actor: Any,
-    action: str,
+    actor: Actor,
+    action: AuditAction,
     obj: models.Model,
     region_code: str,
     changes: dict[str, list[Any]] | None = None,

@@ -22,10 +22,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from bangfu.accounts.models import Role, User
+from bangfu.accounts.access import access_for, contact_of
+from bangfu.accounts.models import User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.cases.chain import NOTICE_STAGES
-from bangfu.cases.models import Case, HouseholdToken, MeasureStatus, Stage
+from bangfu.cases.models import Case, HouseholdToken, Stage
+from bangfu.core.errors import NotFound, Refused
 from bangfu.core.idcard import mask_name
 from bangfu.monitoring.policy import load_policy
 from bangfu.regions.models import Region
@@ -51,7 +54,7 @@ CARD_STAGES = (
 )
 
 
-class PrintError(RuntimeError):
+class PrintError(Refused):
     """Cannot print: the reason, in the active language."""
 
 
@@ -74,17 +77,21 @@ def household_token(*, household: Household) -> HouseholdToken:
 
 def token_revoke(*, user: User, household: Household) -> None:
     """The printed code stops working (a lost or misused card); the next print gets a new one."""
-    n = HouseholdToken.objects.filter(household=household, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    if n:
-        audit_record(
-            actor=user,
-            action="update",
-            obj=household,
-            region_code=household.village_id,
-            note="二维码作废",
+    access = access_for(user)
+    if not access.may_print or not access.admits(household):
+        raise NotFound
+    with transaction.atomic():
+        n = HouseholdToken.objects.filter(household=household, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
         )
+        if n:
+            audit_record(
+                actor=user,
+                action=AuditAction.UPDATE,
+                obj=household,
+                region_code=household.village_id,
+                note="二维码作废",
+            )
 
 
 def signed(token: HouseholdToken) -> str:
@@ -92,10 +99,13 @@ def signed(token: HouseholdToken) -> str:
 
 
 def token_open(value: str) -> HouseholdToken:
-    """The token a scanned URL names. BadSignature for a forged one; the token may be revoked
-    (the caller says so)."""
-    raw = signing.Signer(salt=SALT).unsign(value)
-    return HouseholdToken.objects.select_related("household__village").get(token=raw)
+    """The token a scanned URL names; NotFound for a forged or unknown one. The token may be
+    revoked (the caller says so)."""
+    try:
+        raw = signing.Signer(salt=SALT).unsign(value)
+        return HouseholdToken.objects.select_related("household__village").get(token=raw)
+    except (signing.BadSignature, HouseholdToken.DoesNotExist):
+        raise NotFound from None
 
 
 def qr_url(token: HouseholdToken, base: str) -> str:
@@ -112,18 +122,10 @@ def contact_for(household: Household, case: Case | None) -> User | None:
     """Who the public side of the card names: the responsible person of an open measure of
     the household's open `case`, else the village cadre."""
     if case is not None:
-        measure = (
-            case.measures.filter(status__in=[MeasureStatus.PLANNED, MeasureStatus.ACTIVE])
-            .select_related("responsible")
-            .first()
-        )
+        measure = case.measures.open().select_related("responsible").first()
         if measure is not None:
             return measure.responsible
-    return (
-        User.objects.filter(role=Role.VILLAGE_CADRE, region_id=household.village_id, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    return contact_of(household.village_id)
 
 
 # PDFs ------------------------------------------------------------------------------------

@@ -1,148 +1,444 @@
-"""The identification chain as data: for each action, the stage it starts from, the stage it
-leads to, the role that may take it, and the deadline of the stage it opens (a key of the
-policy file's [identification] table). services.case_act enforces it; the pages read it to
-offer each user only the actions open to them."""
+"""The identification and risk-elimination chain as data. Each action declares the stage it
+starts from and leads to, the role that may take it, the facts it records (its fields, with
+their validation), what must hold before it (checks) and what it changes besides the stage
+(effects). The case page builds its form from the fields, the API documents its body from
+them, and `services.case_act` validates and applies them: adding an action is one entry in
+ACTIONS. Deadlines are keys of the policy file's [identification] table (STAGE_DEADLINE)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from bangfu.accounts.models import Role
-from bangfu.cases.models import Stage
+from bangfu.cases.elimination import elimination_check
+from bangfu.cases.models import Case, Stage
+from bangfu.core.errors import Refused
+from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level
+from bangfu.registry.models import Category
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise as Label  # str, or translated when shown
+FieldKind = Literal["text", "money", "flag", "date", "choice", "choices"]
+
+# assistance the same home verification serves (不再重复入户)
+ALSO_SERVES = ("低保", "特困供养", "临时救助", "医疗救助", "教育资助", "残疾人补贴")
+
+
+def _risk_choices() -> list[tuple[str, Label]]:
+    return [(r, gettext_lazy(r)) for r in sorted(RISK_TYPES)]  # the words: monitoring.policy
+
+
+def _category_choices() -> list[tuple[str, Label]]:
+    return [(str(c.value), c.label) for c in Category if c != Category.NONE]
+
+
+def _today(case: Case) -> dt.date:
+    return timezone.localdate()
+
+
+def _also_serves_choices() -> list[tuple[str, Label]]:
+    return [(x, x) for x in ALSO_SERVES]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One fact an action records. `missing` is the refusal when a required field is absent;
+    `group` gathers flags under one key of the record (the 3+1 under "secured")."""
+
+    name: str
+    label: Label
+    kind: FieldKind
+    required: bool = True
+    missing: Label = ""
+    unknown: Label = ""  # the refusal for options not offered, with %(types)s
+    max_length: int = 0
+    multiline: bool = False
+    group: str = ""
+    choices: Callable[[], list[tuple[str, Label]]] | None = None
+    initial: Callable[[Case], Any] | None = None  # shown in the form
+
+    def clean(self, raw: Any, today: dt.date) -> Any:
+        """The value as the step records it, or Refused with the reason."""
+        missing = self.missing or _("请填写%(field)s") % {"field": self.label}
+        if self.kind == "flag":
+            return _flag(raw)
+        if self.kind == "date":
+            return _date(raw, today, self.label)
+        if self.kind == "choices":
+            values = list(dict.fromkeys(str(v) for v in (raw or []) if str(v).strip()))
+            allowed = {key for key, _label in self.choices()} if self.choices else set()
+            unknown = sorted(set(values) - allowed)
+            if unknown:
+                listed = pgettext("list separator", "、").join(unknown)
+                if self.unknown:
+                    raise Refused(str(self.unknown) % {"types": listed})
+                raise Refused(
+                    _("%(field)s：未知的选项 %(values)s") % {"field": self.label, "values": listed}
+                )
+            if self.required and not values:
+                raise Refused(missing)
+            return values
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            if self.required:
+                raise Refused(missing)
+            return ""
+        if self.kind == "money":
+            return _money(text, missing)
+        if self.kind == "choice":
+            allowed = {key for key, _label in self.choices()} if self.choices else set()
+            if text not in allowed:
+                raise Refused(missing)
+            return text
+        if self.max_length and len(text) > self.max_length:
+            raise Refused(
+                _("%(field)s不能超过 %(n)d 个字") % {"field": self.label, "n": self.max_length}
+            )
+        return text
+
+    def describe(self) -> str:
+        """For the API's documentation."""
+        kind = {
+            "text": "string",
+            "money": "number ≥ 0",
+            "flag": "boolean",
+            "date": "YYYY-MM-DD",
+            "choice": "one of",
+            "choices": "list of",
+        }[self.kind]
+        options = ""
+        if self.choices is not None:
+            options = " " + "|".join(key for key, _label in self.choices())
+        need = "" if self.required and self.kind not in ("flag", "date") else " (optional)"
+        return f"{self.name}: {kind}{options}{need} — {self.label}"
+
+
+def _flag(raw: Any) -> bool:
+    if isinstance(raw, str):
+        return raw.strip().lower() not in ("", "0", "false", "off", "no")
+    return bool(raw)
+
+
+def _date(raw: Any, today: dt.date, label: Label) -> str:
+    if raw in (None, ""):
+        return today.isoformat()
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    try:
+        return dt.date.fromisoformat(str(raw).strip()).isoformat()
+    except ValueError:
+        raise Refused(_("%(field)s：日期格式应为 YYYY-MM-DD") % {"field": label}) from None
+
+
+def _money(text: str, missing: Label) -> float:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise Refused(missing) from None
+    if not value.is_finite() or not math.isfinite(float(value)):
+        raise Refused(missing)
+    if value < 0:
+        raise Refused(_("人均纯收入不能为负数"))
+    return round(float(value), 2)
+
+
+# the fields, once: several actions record the same facts
+VERIFY_FIELDS = (
+    Field(
+        "findings",
+        gettext_lazy("入户核查情况"),
+        "text",
+        missing=gettext_lazy("请填写入户核查情况"),
+        multiline=True,
+        max_length=5000,
+    ),
+    Field(
+        "per_capita",
+        gettext_lazy("核实的家庭年人均纯收入（元）"),
+        "money",
+        missing=gettext_lazy("请填写核实的家庭年人均纯收入（元）"),
+    ),
+    Field("education", gettext_lazy("义务教育有保障"), "flag", required=False, group="secured"),
+    Field("medical", gettext_lazy("基本医疗有保障"), "flag", required=False, group="secured"),
+    Field("housing", gettext_lazy("住房安全有保障"), "flag", required=False, group="secured"),
+    Field("water", gettext_lazy("饮水安全有保障"), "flag", required=False, group="secured"),
+    Field(
+        "also_serves",
+        gettext_lazy("本次核查同时服务的救助事项（不再重复入户）"),
+        "choices",
+        required=False,
+        choices=_also_serves_choices,
+    ),
+    Field("visited_on", gettext_lazy("入户日期"), "date", initial=_today),
+)
+APPRAISAL_FIELDS = (
+    Field("meeting_on", gettext_lazy("评议日期"), "date", initial=_today),
+    Field(
+        "attendees",
+        gettext_lazy("参加评议人员"),
+        "text",
+        missing=gettext_lazy("请填写参加评议的人员"),
+        max_length=500,
+    ),
+)
+DECISION_FIELDS = (
+    Field(
+        "category",
+        gettext_lazy("监测对象类别"),
+        "choice",
+        missing=gettext_lazy("请选择监测对象类别"),
+        choices=_category_choices,
+        initial=lambda case: case.category or None,
+    ),
+    Field(
+        "risk_types",
+        gettext_lazy("风险类型"),
+        "choices",
+        missing=gettext_lazy("请至少选择一项风险类型"),
+        unknown=gettext_lazy("未知的风险类型：%(types)s"),
+        choices=_risk_choices,
+        initial=lambda case: case.risk_types,
+    ),
+)
+
+
+# checks: what must hold before an action (Refused with the reason otherwise) ---------------
+Check = Callable[[Case, dt.date], dict[str, Any]]  # returns facts the step also records
+
+
+def notice_over(case: Case, today: dt.date) -> dict[str, Any]:
+    """The notice has run its days and every objection raised during it is resolved."""
+    assert case.notice_ends is not None
+    if today < case.notice_ends:
+        raise Refused(
+            _("公示期至 %(date)s，期满后方可报乡镇审核") % {"date": f"{case.notice_ends:%Y-%m-%d}"}
+        )
+    if case.objections.filter(resolved_at__isnull=True).exists():
+        raise Refused(_("公示期间的异议尚未处理完毕"))
+    return {}
+
+
+def criteria_met(case: Case, today: dt.date) -> dict[str, Any]:
+    """The latest evaluation meets the policy's risk-elimination criteria."""
+    latest = case.evaluations.first()
+    if latest is None:
+        raise Refused(_("请先登记帮扶成效评估"))
+    reasons = elimination_check(case=case, evaluation=latest, today=today)
+    if reasons:
+        raise Refused(
+            _("不符合风险消除条件：%(reasons)s")
+            % {"reasons": pgettext("list separator", "；").join(reasons)}
+        )
+    return {"evaluation": latest.pk, "evaluated_on": str(latest.on)}
+
+
+# effects: what an action changes besides the stage and the deadline --------------------------
+Effect = Callable[[Case, dict[str, Any], dt.date], None]
+
+
+def identify(case: Case, record: dict[str, Any], today: dt.date) -> None:
+    """纳入监测: the household becomes a monitoring object of the decided category."""
+    case.category, case.risk_types = record["category"], record["risk_types"]
+    case.identified_on = today
+    household = case.household
+    household.category = record["category"]
+    household.save(update_fields=["category", "updated_at"])
+
+
+def leave_monitoring(case: Case, record: dict[str, Any], today: dt.date) -> None:
+    """风险消除: the household leaves monitoring and stays in the registry."""
+    household = case.household
+    household.category = Category.NONE
+    household.save(update_fields=["category", "updated_at"])
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str | Promise  # shown on the button and in messages: translated when shown
+    label: Label  # shown on the button and in messages
     source: Stage
     target: Stage
     role: Role
+    fields: Sequence[Field] = ()
     note_required: bool = False
+    checks: Sequence[Check] = ()
+    effects: Sequence[Effect] = ()
+    opens_notice: bool = False  # 公示: the notice's days, then the days to report it
+    bulk: Literal["", "approve", "reject"] = ""  # may be taken for a batch of cases
+
+    @property
+    def exit(self) -> bool:
+        """Part of the risk-elimination chain rather than identification."""
+        return self.source in EXIT_STAGES or self.target in EXIT_STAGES
+
+    def clean(self, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
+        """The step's record from what the user sent: each field validated, flags grouped."""
+        record: dict[str, Any] = {}
+        for f in self.fields:
+            value = f.clean(data.get(f.name), today)
+            if f.group:
+                record.setdefault(f.group, {})[f.name] = value
+            else:
+                record[f.name] = value
+        return record
 
 
+def _a(name: str, label: Label, source: Stage, target: Stage, role: Role, **more: Any) -> Action:
+    return Action(name, label, source, target, role, **more)
+
+
+V, T, C = Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER
+S = Stage
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("verify", _("登记入户核查结果"), Stage.LEAD, Stage.VERIFIED, Role.VILLAGE_CADRE),
-        Action(
+        # identification (对象识别)
+        _a("verify", gettext_lazy("登记入户核查结果"), S.LEAD, S.VERIFIED, V, fields=VERIFY_FIELDS),
+        _a(
             "appraise",
-            _("登记村级评议（同意）"),
-            Stage.VERIFIED,
-            Stage.APPRAISED,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("登记村级评议（同意）"),
+            S.VERIFIED,
+            S.APPRAISED,
+            V,
+            fields=APPRAISAL_FIELDS,
         ),
-        Action(
+        _a(
             "appraise_reject",
-            _("登记村级评议（不同意）"),
-            Stage.VERIFIED,
-            Stage.NOT_IDENTIFIED,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("登记村级评议（不同意）"),
+            S.VERIFIED,
+            S.NOT_IDENTIFIED,
+            V,
+            fields=APPRAISAL_FIELDS,
             note_required=True,
         ),
-        Action("publish", _("开始公示"), Stage.APPRAISED, Stage.NOTICE, Role.VILLAGE_CADRE),
-        Action(
+        _a("publish", gettext_lazy("开始公示"), S.APPRAISED, S.NOTICE, V, opens_notice=True),
+        _a(
             "close_notice",
-            _("公示期满，报乡镇审核"),
-            Stage.NOTICE,
-            Stage.TOWNSHIP,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("公示期满，报乡镇审核"),
+            S.NOTICE,
+            S.TOWNSHIP,
+            V,
+            checks=(notice_over,),
         ),
-        Action(
-            "township_approve", _("乡镇审核通过"), Stage.TOWNSHIP, Stage.COUNTY, Role.TOWNSHIP_CADRE
+        _a(
+            "township_approve",
+            gettext_lazy("乡镇审核通过"),
+            S.TOWNSHIP,
+            S.COUNTY,
+            T,
+            bulk="approve",
         ),
-        Action(
+        _a(
             "township_reject",
-            _("乡镇审核不通过"),
-            Stage.TOWNSHIP,
-            Stage.NOT_IDENTIFIED,
-            Role.TOWNSHIP_CADRE,
+            gettext_lazy("乡镇审核不通过"),
+            S.TOWNSHIP,
+            S.NOT_IDENTIFIED,
+            T,
             note_required=True,
+            bulk="reject",
         ),
-        Action(
+        _a(
             "county_approve",
-            _("县级审批：纳入监测"),
-            Stage.COUNTY,
-            Stage.MONITORING,
-            Role.COUNTY_OFFICER,
+            gettext_lazy("县级审批：纳入监测"),
+            S.COUNTY,
+            S.MONITORING,
+            C,
+            fields=DECISION_FIELDS,
+            effects=(identify,),
+            bulk="approve",
         ),
-        Action(
+        _a(
             "county_reject",
-            _("县级审批：不予认定"),
-            Stage.COUNTY,
-            Stage.NOT_IDENTIFIED,
-            Role.COUNTY_OFFICER,
+            gettext_lazy("县级审批：不予认定"),
+            S.COUNTY,
+            S.NOT_IDENTIFIED,
+            C,
             note_required=True,
+            bulk="reject",
         ),
-        # risk elimination: the same chain, back to monitoring on a refusal
-        Action(
+        # risk elimination (风险消除): the same chain, back to monitoring on a refusal
+        _a(
             "propose_exit",
-            _("提出风险消除"),
-            Stage.MONITORING,
-            Stage.EXIT_VERIFIED,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("提出风险消除"),
+            S.MONITORING,
+            S.EXIT_VERIFIED,
+            V,
+            checks=(criteria_met,),
         ),
-        Action(
+        _a(
             "exit_appraise",
-            _("村级评议（同意消除）"),
-            Stage.EXIT_VERIFIED,
-            Stage.EXIT_APPRAISED,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("村级评议（同意消除）"),
+            S.EXIT_VERIFIED,
+            S.EXIT_APPRAISED,
+            V,
+            fields=APPRAISAL_FIELDS,
         ),
-        Action(
+        _a(
             "exit_appraise_reject",
-            _("村级评议（不同意消除）"),
-            Stage.EXIT_VERIFIED,
-            Stage.MONITORING,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("村级评议（不同意消除）"),
+            S.EXIT_VERIFIED,
+            S.MONITORING,
+            V,
+            fields=APPRAISAL_FIELDS,
             note_required=True,
         ),
-        Action(
+        _a(
             "exit_publish",
-            _("开始公示（风险消除）"),
-            Stage.EXIT_APPRAISED,
-            Stage.EXIT_NOTICE,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("开始公示（风险消除）"),
+            S.EXIT_APPRAISED,
+            S.EXIT_NOTICE,
+            V,
+            opens_notice=True,
         ),
-        Action(
+        _a(
             "exit_close_notice",
-            _("公示期满，报乡镇审核（风险消除）"),
-            Stage.EXIT_NOTICE,
-            Stage.EXIT_TOWNSHIP,
-            Role.VILLAGE_CADRE,
+            gettext_lazy("公示期满，报乡镇审核（风险消除）"),
+            S.EXIT_NOTICE,
+            S.EXIT_TOWNSHIP,
+            V,
+            checks=(notice_over,),
         ),
-        Action(
+        _a(
             "exit_township_approve",
-            _("乡镇审核通过（风险消除）"),
-            Stage.EXIT_TOWNSHIP,
-            Stage.EXIT_COUNTY,
-            Role.TOWNSHIP_CADRE,
+            gettext_lazy("乡镇审核通过（风险消除）"),
+            S.EXIT_TOWNSHIP,
+            S.EXIT_COUNTY,
+            T,
+            bulk="approve",
         ),
-        Action(
+        _a(
             "exit_township_reject",
-            _("乡镇审核不通过（继续监测）"),
-            Stage.EXIT_TOWNSHIP,
-            Stage.MONITORING,
-            Role.TOWNSHIP_CADRE,
+            gettext_lazy("乡镇审核不通过（继续监测）"),
+            S.EXIT_TOWNSHIP,
+            S.MONITORING,
+            T,
             note_required=True,
         ),
-        Action(
+        _a(
             "exit_county_approve",
-            _("县级审批：风险消除"),
-            Stage.EXIT_COUNTY,
-            Stage.ELIMINATED,
-            Role.COUNTY_OFFICER,
+            gettext_lazy("县级审批：风险消除"),
+            S.EXIT_COUNTY,
+            S.ELIMINATED,
+            C,
+            effects=(leave_monitoring,),
+            bulk="approve",
         ),
-        Action(
+        _a(
             "exit_county_reject",
-            _("县级审批：继续监测"),
-            Stage.EXIT_COUNTY,
-            Stage.MONITORING,
-            Role.COUNTY_OFFICER,
+            gettext_lazy("县级审批：继续监测"),
+            S.EXIT_COUNTY,
+            S.MONITORING,
+            C,
             note_required=True,
         ),
     )
@@ -164,6 +460,15 @@ STAGE_DEADLINE = {
 }
 OPEN_STAGES = tuple(STAGE_DEADLINE)
 NOTICE_STAGES = (Stage.NOTICE, Stage.EXIT_NOTICE)
+CLOSING_STAGES = (Stage.NOT_IDENTIFIED, Stage.ELIMINATED)  # the case ends there
+EXIT_STAGES = (
+    Stage.EXIT_VERIFIED,
+    Stage.EXIT_APPRAISED,
+    Stage.EXIT_NOTICE,
+    Stage.EXIT_TOWNSHIP,
+    Stage.EXIT_COUNTY,
+    Stage.ELIMINATED,
+)
 
 # Who acts in each stage, by level: an overdue step is listed for the levels above it.
 STAGE_LEVEL = {
@@ -183,3 +488,25 @@ STAGE_LEVEL = {
 
 def actions_from(stage: str) -> list[Action]:
     return [a for a in ACTIONS.values() if a.source == stage]
+
+
+def bulk_actions() -> list[str]:
+    return [a.name for a in ACTIONS.values() if a.bulk]
+
+
+def batch_approval(role: Role | None, exit_: bool) -> Action | None:
+    """The approval a role takes for a batch on the batch page (identification or exit)."""
+    for a in ACTIONS.values():
+        if a.bulk == "approve" and a.role == role and a.exit == exit_:
+            return a
+    return None
+
+
+def api_description() -> str:
+    """The fields each action records, for the API's documentation of `data`."""
+    lines = []
+    for a in ACTIONS.values():
+        fields = "; ".join(f.describe() for f in a.fields) or "—"
+        note = " (note required)" if a.note_required else ""
+        lines.append(f"- {a.name}{note}: {fields}")
+    return "\n".join(lines)

@@ -10,16 +10,17 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.models import Role, User
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL
 from bangfu.cases.evaluation import evaluations_due
 from bangfu.cases.models import Case, Meeting, MeetingDecision, Stage
-from bangfu.cases.services import CaseError
+from bangfu.core.errors import NotFound, Refused
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.regions.models import Level, Region
 
@@ -28,15 +29,15 @@ MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 def _bounds(month: str) -> tuple[dt.date, dt.date]:
     if not MONTH.match(month):
-        raise CaseError(_("月份格式应为 YYYY-MM"))
+        raise Refused(_("月份格式应为 YYYY-MM"))
     year, mon = int(month[:4]), int(month[5:])
     return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
 
 
 def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]:
     """What the month's meeting has to look at, from the data."""
-    if user.region is None or not user.region.contains(village.code):
-        raise Http404
+    if not access_for(user).contains(village.code):
+        raise NotFound
     first, last = _bounds(month)
     cases = Case.objects.filter(household__village=village).select_related("household")
     village_stages = [s for s in OPEN_STAGES if STAGE_LEVEL[s] == Level.VILLAGE]
@@ -59,6 +60,11 @@ def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]
     }
 
 
+def meeting_held(*, village: Region, month: str) -> Meeting | None:
+    """The minutes recorded for the village's meeting of `month`, if any."""
+    return Meeting.objects.filter(village=village, month=month).first()
+
+
 def meeting_record(
     *,
     user: User,
@@ -71,17 +77,17 @@ def meeting_record(
 ) -> Meeting:
     """The minutes of the month's meeting and its decisions, each against its case (a case of
     this village). One meeting a month; recording it again adds decisions and updates minutes."""
-    if user.role != Role.VILLAGE_CADRE or user.region_id != village.code:
-        raise Http404
+    if not access_for(user).may_hold_meeting(village):
+        raise NotFound
     _bounds(month)
     if not attendees.strip() or not minutes.strip():
-        raise CaseError(_("请填写参会人员和会议纪要"))
+        raise Refused(_("请填写参会人员和会议纪要"))
     if held_on > timezone.localdate():
-        raise CaseError(_("会议日期不能晚于今天"))
+        raise Refused(_("会议日期不能晚于今天"))
     chosen = {pk: text.strip() for pk, text in decisions.items() if text.strip()}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=chosen, household__village=village)}
     if set(chosen) - set(cases):
-        raise CaseError(_("决定只能针对本村的案例"))
+        raise Refused(_("决定只能针对本村的案例"))
     with transaction.atomic():
         meeting, _created = Meeting.objects.update_or_create(
             village=village,
@@ -99,7 +105,7 @@ def meeting_record(
         )
         audit_record(
             actor=user,
-            action="update",
+            action=AuditAction.UPDATE,
             obj=meeting,
             region_code=village.code,
             note=f"{month} 村级监测会议，{len(chosen)} 项决定",

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.accounts.access import ScopePaths
 from bangfu.regions.models import Region
 from bangfu.registry.models import Category, Household
 
@@ -38,6 +39,9 @@ class Channel(models.TextChoices):
 
 
 class Case(models.Model):  # 监测帮扶案例
+    SCOPE = ScopePaths(
+        village="household__village", grid="household__grid", assisted="measures__responsible"
+    )
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
     stage = models.CharField(_("环节"), max_length=16, choices=Stage.choices, default=Stage.LEAD)
     channel = models.CharField(_("发现渠道"), max_length=8, choices=Channel.choices)
@@ -176,76 +180,6 @@ class SelfDeclaration(models.Model):  # 自主申报, from the village's public 
 
     def __str__(self) -> str:
         return self.reference
-
-
-class MeasureGroup(models.TextChoices):
-    DEVELOPMENT = "development", _("开发式帮扶")
-    PROTECTION = "protection", _("兜底保障")
-
-
-class Outcome(models.TextChoices):  # what is recorded when a measure is done
-    AMOUNT = "amount", _("金额（元）")
-    JOB = "job", _("岗位或就业单位")
-    ENROLMENT = "enrolment", _("就读学校")
-    LOAN = "loan", _("贷款金额（元）")
-    DONE = "done", _("完成情况")
-
-
-class MeasureKind(models.Model):  # 帮扶措施目录: data, edited by the county
-    code = models.SlugField(_("代码"), max_length=32, unique=True)
-    name = models.CharField(_("措施"), max_length=64)
-    group = models.CharField(_("类别"), max_length=12, choices=MeasureGroup.choices)
-    risk_types = models.JSONField(_("针对的风险类型"), default=list)
-    needs = models.JSONField(_("适用条件"), default=list)  # see catalogue.toml
-    outcome = models.CharField(_("办结记录"), max_length=10, choices=Outcome.choices)
-    active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        ordering = ["group", "code"]
-        verbose_name = _("帮扶措施目录")
-        verbose_name_plural = _("帮扶措施目录")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class MeasureStatus(models.TextChoices):
-    PLANNED = "planned", _("待实施")
-    ACTIVE = "active", _("实施中")
-    DONE = "done", _("已完成")
-    CANCELLED = "cancelled", _("已取消")
-
-
-class Measure(models.Model):  # 一户一策 的一项措施
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
-    kind = models.ForeignKey(MeasureKind, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("推荐理由"), max_length=255, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="measures"
-    )
-    target = models.CharField(_("目标"), max_length=255)
-    deadline = models.DateField(_("完成时限"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
-    )
-    outcome_amount = models.DecimalField(
-        _("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    outcome_text = models.CharField(_("结果"), max_length=255, blank=True)
-    done_on = models.DateField(_("办结日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["deadline", "pk"]
-        verbose_name = _("帮扶措施")
-        verbose_name_plural = _("帮扶措施")
-
-    def __str__(self) -> str:
-        return f"{self.kind} ({self.get_status_display()})"
 
 
 class HouseholdToken(models.Model):  # 一户一码: what the QR code holds, revocable

@@ -6,42 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, QuerySet, Value, When
-from django.http import Http404
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from bangfu.accounts.models import Role, User
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
 from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, actions_from
-from bangfu.cases.models import Case, DeclarationStatus, Measure, SelfDeclaration, Stage
+from bangfu.cases.models import Case, DeclarationStatus, Objection, SelfDeclaration, Stage
+from bangfu.core.crypto import decrypt
+from bangfu.core.errors import NotFound
+from bangfu.core.idcard import mask_name, mask_phone
 from bangfu.regions.models import Level
 
 
 def cases_in_scope(*, user: User) -> QuerySet[Case]:
-    if not user.is_authenticated or not user.can_read_registry or user.region is None:
-        return Case.objects.none()
-    qs = Case.objects.filter(household__village__code__startswith=user.region.prefix)
-    if user.role == Role.GRID_WORKER:
-        qs = qs.filter(household__grid=user.grid)
-    if user.role == Role.RESPONSIBLE_PERSON:
-        qs = qs.filter(pk__in=Measure.objects.filter(responsible=user).values("case_id"))
-    return qs.select_related("household", "household__village")
-
-
-def tasks_for_user(*, user: User) -> QuerySet[Measure]:
-    """The measures this user is responsible for, open ones first."""
+    """The cases the user may read (the access layer's rule)."""
     return (
-        Measure.objects.filter(responsible=user)
-        .select_related("kind", "case__household", "case__household__village")
-        .order_by(_open_first(), "deadline")
-    )
-
-
-def _open_first() -> Any:
-    return SqlCase(
-        When(status__in=["planned", "active"], then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
+        access_for(user)
+        .filter(Case.objects.all())
+        .select_related("household", "household__village")
     )
 
 
@@ -69,30 +52,24 @@ def case_get_for_user(*, user: User, pk: int) -> Case:
     try:
         return cases_in_scope(user=user).get(pk=pk)
     except Case.DoesNotExist:
-        raise Http404 from None
+        raise NotFound from None
 
 
-def measure_get_for_user(*, user: User, pk: int) -> Measure:
-    """A measure its responsible person may record, or one of a case in the user's scope; 404
-    otherwise."""
-    measure = (
-        Measure.objects.select_related("case__household", "kind", "responsible")
-        .filter(pk=pk)
-        .first()
-    )
-    if measure is None:
-        raise Http404
-    if measure.responsible_id != user.pk:
-        case_get_for_user(user=user, pk=measure.case_id)
-    return measure
+def objection_get_for_user(*, user: User, pk: int) -> Objection:
+    """An objection to a case in the user's scope."""
+    found = Objection.objects.select_related("case__household").filter(pk=pk).first()
+    if found is None or not cases_in_scope(user=user).filter(pk=found.case_id).exists():
+        raise NotFound
+    return found
 
 
 def overdue_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Case]:
     """Steps past their deadline that the levels below this user's are to take: the township
     sees its villages' overdue steps, the county its townships' and villages'."""
-    if user.region is None or user.role not in (Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER):
+    access = access_for(user)
+    if not access.may_see_overdue or access.region is None:
         return Case.objects.none()
-    mine = Level(user.region.level)
+    mine = Level(access.region.level)
     below = [s for s in OPEN_STAGES if STAGE_LEVEL[s] > mine]
     return (
         cases_in_scope(user=user)
@@ -103,14 +80,28 @@ def overdue_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Ca
 
 def actions_for_user(*, user: User, case: Case) -> list[Action]:
     """The actions this user may take on this case now (the pages offer only these)."""
-    return [a for a in actions_from(case.stage) if a.role == user.role]
+    access = access_for(user)
+    return [a for a in actions_from(case.stage) if access.is_role(a.role)]
 
 
 def declarations_for_user(*, user: User) -> QuerySet[SelfDeclaration]:
     """Unmatched self-declarations of the village cadre's own village."""
-    if user.role != Role.VILLAGE_CADRE or user.region is None:
+    access = access_for(user)
+    if access.region is None or not access.may_handle_declarations_of(access.region.code):
         return SelfDeclaration.objects.none()
-    return SelfDeclaration.objects.filter(village=user.region, status=DeclarationStatus.NEW)
+    return SelfDeclaration.objects.filter(village=access.region, status=DeclarationStatus.NEW)
+
+
+def declaration_rows(pending: QuerySet[SelfDeclaration]) -> list[dict[str, Any]]:
+    """The declarations as the cadre's list shows them: name and phone masked."""
+    return [
+        {
+            "d": d,
+            "name": mask_name(decrypt(d.name_enc)),
+            "phone": mask_phone(decrypt(d.phone_enc)),
+        }
+        for d in pending
+    ]
 
 
 def stage_counts(*, user: User) -> dict[str, int]:

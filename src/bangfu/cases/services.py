@@ -5,7 +5,6 @@ event, and happens in one transaction: a refused action changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import secrets
 import unicodedata
@@ -13,14 +12,23 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from bangfu.accounts.access import access_for
 from bangfu.accounts.models import Role, User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
-from bangfu.cases.chain import ACTIONS, NOTICE_STAGES, OPEN_STAGES, STAGE_DEADLINE, Action
+from bangfu.cases.chain import (
+    ACTIONS,
+    CLOSING_STAGES,
+    NOTICE_STAGES,
+    OPEN_STAGES,
+    STAGE_DEADLINE,
+    Action,
+    bulk_actions,
+)
 from bangfu.cases.models import (
     Case,
     Channel,
@@ -32,22 +40,16 @@ from bangfu.cases.models import (
     Step,
 )
 from bangfu.core.crypto import encrypt, lookup_hash
+from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.core.idcard import parse_id_number
 from bangfu.core.text import NUL_REFUSED, has_nul
+from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.policy import RISK_TYPES, load_policy
+from bangfu.monitoring.services import warning_set_status
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Category, Household, Member
-from bangfu.registry.selectors import in_region_scope
 
 PHONE = re.compile(r"^1[0-9]{10}$")
-
-
-class CaseError(ValueError):
-    """Refused, with the reason for the user (in the active language)."""
-
-
-class CaseForbidden(CaseError):
-    """Refused because of the user's role (the API answers 403 rather than 409)."""
 
 
 def _stored(text: Any) -> str:
@@ -64,15 +66,11 @@ def _deadlines() -> dict[str, int]:
     return load_policy().deadlines
 
 
-def _in_scope(user: User, household: Household) -> bool:
-    return in_region_scope(user=user, household=household)
-
-
 def _risks(values: Iterable[str]) -> list[str]:
     risks = list(dict.fromkeys(v for v in values if v))
     unknown = set(risks) - RISK_TYPES
     if unknown:
-        raise CaseError(
+        raise Refused(
             _("未知的风险类型：%(types)s")
             % {"types": pgettext("list separator", "、").join(sorted(unknown))}
         )
@@ -129,7 +127,7 @@ def lead_open(
                 )
                 audit_record(
                     actor=by,
-                    action="create" if created else "update",
+                    action=AuditAction.CREATE if created else AuditAction.UPDATE,
                     obj=case,
                     region_code=household.village_id,
                     note=f"线索（{_stored(Channel(channel).label)}）"
@@ -138,19 +136,20 @@ def lead_open(
                 return case, created
         except IntegrityError:  # another signal opened the case at the same moment: attach
             continue
-    raise CaseError(_("该户的案例正被同时修改，请重试"))
+    raise Refused(_("该户的案例正被同时修改，请重试"))
 
 
 def visit_record(
     *, user: User, household: Household, note: str, risk_types: Iterable[str]
 ) -> tuple[Case, bool]:
     """A cadre's or grid worker's visit (干部走访/网格排查) that found a difficulty."""
-    if user.role not in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE):
-        raise CaseError(_("只有村干部、网格员和乡镇干部可以登记走访发现的困难"))
-    if not _in_scope(user, household):
-        raise Http404
+    access = access_for(user)
+    if not access.may_visit:
+        raise Refused(_("只有村干部、网格员和乡镇干部可以登记走访发现的困难"))
+    if not access.admits(household):
+        raise NotFound
     if not note.strip():
-        raise CaseError(_("请填写走访发现的情况"))
+        raise Refused(_("请填写走访发现的情况"))
     return lead_open(
         household=household,
         channel=Channel.VISIT,
@@ -174,16 +173,16 @@ def declaration_submit(
     it becomes a lead at once; otherwise it waits for the village cadre. The caller shows only
     the reference: nothing personal is echoed back."""
     if village.level != Level.VILLAGE:
-        raise Http404
+        raise NotFound
     name = name.strip()
     if not 1 <= len(name) <= 32:
-        raise CaseError(_("请填写姓名"))
+        raise Refused(_("请填写姓名"))
     number = parse_id_number(id_number).value  # IdNumberError says why, in the user's language
     phone = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", phone))  # １３８… is 138…
     if not PHONE.match(phone):
-        raise CaseError(_("手机号应为11位数字"))
+        raise Refused(_("手机号应为11位数字"))
     if difficulty not in RISK_TYPES:
-        raise CaseError(_("请选择困难类型"))
+        raise Refused(_("请选择困难类型"))
     id_hash = lookup_hash(number)
     with transaction.atomic():
         declaration = SelfDeclaration.objects.create(
@@ -221,17 +220,17 @@ def declaration_handle(
 ) -> SelfDeclaration:
     """The village cadre links an unmatched declaration to a household (a lead) or refuses it
     with a reason."""
-    if user.role != Role.VILLAGE_CADRE or user.region_id != declaration.village_id:
-        raise Http404
+    if not access_for(user).may_handle_declarations_of(declaration.village_id):
+        raise NotFound
     if declaration.status != DeclarationStatus.NEW:
-        raise CaseError(_("该申报已处理"))
+        raise Refused(_("该申报已处理"))
     with transaction.atomic():
         if household_no:
             household = Household.objects.filter(
                 household_no=household_no.strip(), village=declaration.village
             ).first()
             if household is None:
-                raise CaseError(_("本村没有这个户编号"))
+                raise Refused(_("本村没有这个户编号"))
             declaration.household, declaration.status = household, DeclarationStatus.MATCHED
             lead_open(
                 household=household,
@@ -244,12 +243,12 @@ def declaration_handle(
         elif reject_reason.strip():
             declaration.status = DeclarationStatus.REJECTED
         else:
-            raise CaseError(_("请填写户编号，或填写不予受理的理由"))
+            raise Refused(_("请填写户编号，或填写不予受理的理由"))
         declaration.handled_by, declaration.handled_note = user, reject_reason.strip()[:255]
         declaration.save(update_fields=["household", "status", "handled_by", "handled_note"])
         audit_record(
             actor=user,
-            action="update",
+            action=AuditAction.UPDATE,
             obj=declaration,
             region_code=declaration.village_id,
             changes={"status": [DeclarationStatus.NEW, declaration.status]},
@@ -259,80 +258,19 @@ def declaration_handle(
 
 # the chain ----------------------------------------------------------------------------------
 def _check(user: User, case: Case, action: Action) -> None:
-    if not _in_scope(user, case.household):
-        raise Http404
-    if user.role != action.role:
-        raise CaseForbidden(
+    access = access_for(user)
+    if not access.admits(case.household):
+        raise NotFound
+    if not access.is_role(action.role):
+        raise Forbidden(
             _("只有%(role)s可以“%(action)s”")
             % {"role": Role(action.role).label, "action": action.label}
         )
     if case.stage != action.source:
-        raise CaseError(
+        raise Refused(
             _("本案当前环节为“%(stage)s”，不能“%(action)s”")
             % {"stage": case.get_stage_display(), "action": action.label}
         )
-
-
-def _validated(action: Action, case: Case, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """The step's record: the fields this action needs, checked."""
-    if action.name == "verify":
-        findings = str(data.get("findings", "")).strip()
-        if not findings:
-            raise CaseError(_("请填写入户核查情况"))
-        try:
-            per_capita = float(data.get("per_capita", ""))
-        except (TypeError, ValueError):
-            raise CaseError(_("请填写核实的家庭年人均纯收入（元）")) from None
-        if not math.isfinite(per_capita):
-            raise CaseError(_("请填写核实的家庭年人均纯收入（元）"))
-        if per_capita < 0:
-            raise CaseError(_("人均纯收入不能为负数"))
-        guarantees = {k: bool(data.get(k)) for k in ("education", "medical", "housing", "water")}
-        also = [str(x) for x in data.get("also_serves", []) if str(x).strip()]
-        return {
-            "findings": findings,
-            "per_capita": round(per_capita, 2),
-            "secured": guarantees,
-            "also_serves": also,
-            "visited_on": str(data.get("visited_on") or today),
-        }
-    if action.name in ("appraise", "appraise_reject", "exit_appraise", "exit_appraise_reject"):
-        attendees = str(data.get("attendees", "")).strip()
-        if not attendees:
-            raise CaseError(_("请填写参加评议的人员"))
-        return {"meeting_on": str(data.get("meeting_on") or today), "attendees": attendees}
-    if action.name in ("close_notice", "exit_close_notice"):
-        assert case.notice_ends is not None
-        if today < case.notice_ends:
-            raise CaseError(
-                _("公示期至 %(date)s，期满后方可报乡镇审核")
-                % {"date": f"{case.notice_ends:%Y-%m-%d}"}
-            )
-        if case.objections.filter(resolved_at__isnull=True).exists():
-            raise CaseError(_("公示期间的异议尚未处理完毕"))
-        return {}
-    if action.name == "propose_exit":
-        from bangfu.cases.evaluation import elimination_check
-
-        latest = case.evaluations.first()
-        if latest is None:
-            raise CaseError(_("请先登记帮扶成效评估"))
-        reasons = elimination_check(case=case, evaluation=latest, today=today)
-        if reasons:
-            raise CaseError(
-                _("不符合风险消除条件：%(reasons)s")
-                % {"reasons": pgettext("list separator", "；").join(reasons)}
-            )
-        return {"evaluation": latest.pk, "evaluated_on": str(latest.on)}
-    if action.name == "county_approve":
-        category = str(data.get("category", ""))
-        if category not in {c.value for c in Category if c != Category.NONE}:
-            raise CaseError(_("请选择监测对象类别"))
-        risks = _risks(data.get("risk_types", []))
-        if not risks:
-            raise CaseError(_("请至少选择一项风险类型"))
-        return {"category": category, "risk_types": risks}
-    return {}
 
 
 def case_act(
@@ -345,21 +283,25 @@ def case_act(
     today: dt.date | None = None,
     batch: str = "",
 ) -> Case:
-    """Take one step of the chain. Refused (CaseError, or 404 out of scope) unless the user has
-    the action's role in the household's region and the case is in the action's stage."""
+    """Take one step of the chain, as its declaration in `chain.ACTIONS` says: refused (NotFound
+    out of scope, Forbidden for another role, Refused with the reason) unless the user has the
+    action's role in the household's region, the case is in the action's stage, the fields
+    are valid and the checks hold. Records the step and the audit event; one transaction."""
     spec = ACTIONS.get(action)
     if spec is None:
-        raise CaseError(_("未知的操作"))
+        raise Refused(_("未知的操作"))
     if has_nul(note) or has_nul(data):
-        raise CaseError(_(NUL_REFUSED))
+        raise Refused(_(NUL_REFUSED))
     today = _today(today)
     note = note.strip()
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
         _check(user, case, spec)
         if spec.note_required and not note:
-            raise CaseError(_("“%(action)s”必须填写理由") % {"action": spec.label})
-        record = _validated(spec, case, data or {}, today)
+            raise Refused(_("“%(action)s”必须填写理由") % {"action": spec.label})
+        record = spec.clean(data or {}, today)
+        for check in spec.checks:
+            record |= check(case, today)
         deadlines = _deadlines()
         Step.objects.create(
             case=case,
@@ -374,29 +316,21 @@ def case_act(
         )
         old = case.stage
         case.stage = spec.target
-        if spec.name in ("publish", "exit_publish"):
+        if spec.opens_notice:
             case.notice_ends = today + dt.timedelta(days=deadlines["notice_days"])
             case.due = case.notice_ends + dt.timedelta(days=deadlines["close_notice_days"])
         elif spec.target in OPEN_STAGES:
             case.due = today + dt.timedelta(days=deadlines[STAGE_DEADLINE[spec.target]])
         else:
             case.due = None
-        if spec.target in (Stage.NOT_IDENTIFIED, Stage.ELIMINATED):
+        if spec.target in CLOSING_STAGES:
             case.closed_at = timezone.now()
-        if spec.name == "exit_county_approve":  # leaves monitoring, stays in the registry
-            household = case.household
-            household.category = Category.NONE
-            household.save(update_fields=["category", "updated_at"])
-        if spec.name == "county_approve":
-            case.category, case.risk_types = record["category"], record["risk_types"]
-            case.identified_on = today
-            household = case.household
-            household.category = record["category"]
-            household.save(update_fields=["category", "updated_at"])
+        for effect in spec.effects:
+            effect(case, record, today)
         case.save()
         audit_record(
             actor=user,
-            action="update",
+            action=AuditAction.UPDATE,
             obj=case,
             region_code=case.household.village_id,
             changes={"stage": [old, case.stage]},
@@ -411,17 +345,10 @@ def case_bulk_act(
     """The same step for a list of cases (e.g. the county approving a township's batch), each
     recorded as its own step under one batch id. All or nothing: one refusal refuses the
     batch, naming the household."""
-    if action not in (
-        "township_approve",
-        "county_approve",
-        "township_reject",
-        "county_reject",
-        "exit_township_approve",
-        "exit_county_approve",
-    ):
-        raise CaseError(_("只有审核、审批可以批量办理"))
+    if action not in bulk_actions():
+        raise Refused(_("只有审核、审批可以批量办理"))
     if not cases:
-        raise CaseError(_("请至少选择一户"))
+        raise Refused(_("请至少选择一户"))
     batch = timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
     with transaction.atomic():
         for case in cases:
@@ -438,8 +365,8 @@ def case_bulk_act(
                     today=today,
                     batch=batch,
                 )
-            except CaseError as exc:
-                raise CaseError(
+            except Refused as exc:
+                raise Refused(
                     # Translators: the household number, then why its case was refused
                     _("户 %(no)s：%(error)s") % {"no": case.household.household_no, "error": exc}
                 ) from None
@@ -455,32 +382,63 @@ def warning_to_lead_category(case: Case) -> str:
 
 
 def objection_add(*, user: User, case: Case, text: str) -> Objection:
-    if user.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER):
-        raise CaseError(_("只有村、乡镇、县级干部可以登记异议"))
-    if not _in_scope(user, case.household):
-        raise Http404
+    access = access_for(user)
+    if not access.may_object:
+        raise Refused(_("只有村、乡镇、县级干部可以登记异议"))
+    if not access.admits(case.household):
+        raise NotFound
     if case.stage not in NOTICE_STAGES:
-        raise CaseError(_("只有公示期间可以登记异议"))
+        raise Refused(_("只有公示期间可以登记异议"))
     if not text.strip():
-        raise CaseError(_("请填写异议内容"))
-    objection = Objection.objects.create(case=case, text=text.strip(), by=user)
-    audit_record(actor=user, action="create", obj=objection, region_code=case.household.village_id)
+        raise Refused(_("请填写异议内容"))
+    with transaction.atomic():
+        objection = Objection.objects.create(case=case, text=text.strip(), by=user)
+        audit_record(
+            actor=user,
+            action=AuditAction.CREATE,
+            obj=objection,
+            region_code=case.household.village_id,
+        )
     return objection
 
 
 def objection_resolve(*, user: User, objection: Objection, resolution: str) -> Objection:
-    if user.role not in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE):
-        raise CaseError(_("只有村干部或乡镇干部可以处理异议"))
-    if not _in_scope(user, objection.case.household):
-        raise Http404
+    access = access_for(user)
+    if not access.may_resolve:
+        raise Refused(_("只有村干部或乡镇干部可以处理异议"))
+    if not access.admits(objection.case.household):
+        raise NotFound
     if objection.resolved_at is not None:
-        raise CaseError(_("该异议已处理"))
+        raise Refused(_("该异议已处理"))
     if not resolution.strip():
-        raise CaseError(_("请填写处理结果"))
-    objection.resolution, objection.resolved_by = resolution.strip(), user
-    objection.resolved_at = timezone.now()
-    objection.save()
-    audit_record(
-        actor=user, action="update", obj=objection, region_code=objection.case.household.village_id
-    )
+        raise Refused(_("请填写处理结果"))
+    with transaction.atomic():
+        objection.resolution, objection.resolved_by = resolution.strip(), user
+        objection.resolved_at = timezone.now()
+        objection.save()
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=objection,
+            region_code=objection.case.household.village_id,
+        )
     return objection
+
+
+# the hand-off from monitoring -----------------------------------------------------------------
+def warning_decide(*, user: User, warning: RiskWarning, status: str, reason: str) -> RiskWarning:
+    """Dismiss a warning (with a reason) or turn it into a lead for the identification chain:
+    a case opens, or the signal joins the household's open case. One transaction."""
+    with transaction.atomic():
+        warning = warning_set_status(user=user, warning=warning, status=status, reason=reason)
+        if warning.status == WarningStatus.LEAD:
+            reason = warning.status_reason
+            lead_open(
+                household=warning.household,
+                channel=Channel.WARNING,
+                by=user,
+                note=f"{warning.rule_id} {warning.rule_title}" + (f"：{reason}" if reason else ""),
+                risk_types=warning.risk_types,
+                warning=warning,
+            )
+    return warning

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from bangfu.core.errors import Refused
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
-class IdNumberError(ValueError):
+class IdNumberError(Refused):
     """The number is not a valid ID number; the message says why (in the active language)."""
 
 

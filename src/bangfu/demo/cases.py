@@ -9,13 +9,19 @@ from typing import Any
 from django.utils import timezone
 
 from bangfu.accounts.models import User
+from bangfu.assistance.selectors import measures_propose
+from bangfu.assistance.services import measure_update, plan_confirm
 from bangfu.cases.evaluation import evaluation_record
 from bangfu.cases.meetings import meeting_record
 from bangfu.cases.models import Case, Channel, Stage
-from bangfu.cases.plans import measure_update, measures_propose, plan_confirm
-from bangfu.cases.services import case_act, lead_open, objection_add, warning_to_lead_category
+from bangfu.cases.services import (
+    case_act,
+    lead_open,
+    objection_add,
+    warning_decide,
+    warning_to_lead_category,
+)
 from bangfu.monitoring.models import RiskWarning, WarningStatus
-from bangfu.monitoring.services import warning_set_status
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 
@@ -59,7 +65,7 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
     today = timezone.localdate()
     start = today - dt.timedelta(days=20)  # the chain began three weeks ago
     for warning, target in zip(picked, PLAN, strict=False):
-        warning_set_status(user=village, warning=warning, status=WarningStatus.LEAD, reason="演示")
+        warning_decide(user=village, warning=warning, status=WarningStatus.LEAD, reason="演示")
         case = Case.objects.get(household=warning.household, closed_at__isnull=True)
         Case.objects.filter(pk=case.pk).update(due=start + dt.timedelta(days=7))
         case.refresh_from_db()

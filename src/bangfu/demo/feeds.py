@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from bangfu.core.idcard import make_id_number
+from bangfu.core.tabular.sheets import Table
 from bangfu.demo.generator import DemoHousehold
 from bangfu.feeds.importer import FeedReport, feed_import
 from bangfu.feeds.sources import FEEDS
 from bangfu.registry.columns import COLUMNS
-from bangfu.registry.sheets import Table
 
 KEY = {c.key: i for i, c in enumerate(COLUMNS)}
 

@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from bangfu.accounts.access import code_q, region_q
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import user_create
+from bangfu.core.tabular.sheets import Table
 from bangfu.demo.feeds import demo_feeds_load
 from bangfu.demo.generator import DemoHousehold, Generator, load_calibration
 from bangfu.feeds.importer import FeedReport
@@ -19,7 +21,6 @@ from bangfu.regions.services import grid_ensure, regions_load
 from bangfu.registry.columns import COLUMNS
 from bangfu.registry.importer import ImportReport, households_import
 from bangfu.registry.models import Household, IncomeReading, IncomeRecord, ReadingKind
-from bangfu.registry.sheets import Table
 
 DEMO_COUNTY = "140123"  # 山西省太原市娄烦县, the county of seed 002
 DEMO_VILLAGE = "140123100206"  # 娄烦镇官庄村
@@ -40,7 +41,7 @@ def demo_build(*, households: int, seed: int, county_code: str = DEMO_COUNTY) ->
     regions_load(code=county_code)
     county = Region.objects.get(code=county_code.ljust(12, "0"))
     villages = list(
-        Region.objects.filter(code__startswith=county.prefix, level=Level.VILLAGE).select_related(
+        Region.objects.filter(region_q("code", county), level=Level.VILLAGE).select_related(
             "parent"
         )
     )
@@ -180,7 +181,7 @@ def _users(county: Region) -> list[tuple[str, str, str]]:
 
 
 def demo_exists(county_code: str = DEMO_COUNTY) -> bool:
-    return Household.objects.filter(village__code__startswith=county_code).exists()
+    return Household.objects.filter(code_q("village__code", county_code)).exists()
 
 
 def today() -> dt.date:

@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from bangfu.core.crypto import lookup_hash
 from bangfu.core.idcard import mask_id_number
 from bangfu.core.progress import Every, Progress, silent
+from bangfu.core.tabular.parsing import CellError, RowError, parse_cell
+from bangfu.core.tabular.sheets import Table
 from bangfu.feeds.sources.base import FeedSpec
 from bangfu.feeds.store import feed_upsert
-from bangfu.registry.importer import RowError
 from bangfu.registry.models import Household, Member
-from bangfu.registry.parsing import CellError, parse_cell
-from bangfu.registry.sheets import Table
 
 CHUNK = 900
 

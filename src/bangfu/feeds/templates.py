@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
+from bangfu.core.tabular.sheets import write_workbook
 from bangfu.feeds.sources.base import FeedSpec
-from bangfu.registry.sheets import write_workbook
 
 
 def feed_template(*, spec: FeedSpec, out: Path | IO[bytes]) -> None:

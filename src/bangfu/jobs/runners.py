@@ -9,13 +9,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bangfu.core.progress import Progress
+from bangfu.core.tabular.sheets import SheetError, read_table
 from bangfu.feeds.importer import feed_import
 from bangfu.feeds.sources import FEEDS
 from bangfu.jobs.models import Job, JobKind
-from bangfu.jobs.services import upload_path
+from bangfu.jobs.uploads import upload_path
 from bangfu.monitoring.services import monitor_run
 from bangfu.registry.services import households_import_file, rejected_store
-from bangfu.registry.sheets import SheetError, read_table
 
 ERRORS_KEPT = 500  # errors a result lists (the count is always whole)
 UNMATCHED_KEPT = 200

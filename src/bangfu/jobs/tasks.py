@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from bangfu.jobs.models import Job, JobStatus
+from bangfu.jobs.progress import JobProgress
 from bangfu.jobs.runners import RUNNERS
-from bangfu.jobs.services import JobProgress, upload_folder
+from bangfu.jobs.uploads import upload_folder
 
 logger = logging.getLogger(__name__)
 

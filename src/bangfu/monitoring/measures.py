@@ -27,11 +27,13 @@ import ibis.expr.types as ir
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from bangfu.core.errors import Refused
+
 OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 
 
-class SpecError(ValueError):
-    pass
+class SpecError(Refused):
+    """An indicator spec that cannot be computed; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.accounts.access import ScopePaths
 from bangfu.registry.models import Category, Household
 
 
@@ -16,6 +17,12 @@ class WarningStatus(models.TextChoices):
 
 
 class RiskWarning(models.Model):  # 预警: one rule flagging one household in one period
+    SCOPE = ScopePaths(
+        village="household__village",
+        grid="household__grid",
+        assisted="household__cases__measures__responsible",
+    )
+
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="warnings")
     period = models.CharField(_("期间"), max_length=7)  # YYYY-MM
     rule_id = models.CharField(_("规则"), max_length=32)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
+from bangfu.core.errors import Refused
+
 POLICY_DIR = Path(__file__).parent / "policies"
 CATEGORIES = {"unstable", "edge", "sudden", "by_history"}
 RISK_TYPES = {
@@ -30,8 +32,8 @@ RISK_TYPES = {
 }
 
 
-class PolicyError(ValueError):
-    pass
+class PolicyError(Refused):
+    """The policy file says something that cannot be applied; the message says where."""
 
 
 # Defaults for [elimination] in the policy file (风险消除).

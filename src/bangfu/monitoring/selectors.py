@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
-from bangfu.monitoring.models import RiskWarning
+from bangfu.core.errors import NotFound
+from bangfu.monitoring.models import MonitoringRun, RiskWarning
 from bangfu.monitoring.rules import RULE_KINDS
-from bangfu.registry.selectors import households_in_scope
 
 SOURCE_LABELS = {
     "income": "年度收支记录",
@@ -36,9 +36,22 @@ SOURCE_LABELS = {
 
 
 def warnings_for_user(*, user: User) -> QuerySet[RiskWarning]:
-    if not user.is_authenticated or not user.can_read_registry:
-        return RiskWarning.objects.none()
-    return RiskWarning.objects.filter(household__in=households_in_scope(user=user))
+    return access_for(user).filter(RiskWarning.objects.all())
+
+
+def monitoring_runs_for_user(*, user: User) -> QuerySet[MonitoringRun]:
+    """The monitoring runs so far, newest first: county-wide counts, for every registry
+    reader."""
+    if not access_for(user).may_read_registry:
+        return MonitoringRun.objects.none()
+    return MonitoringRun.objects.all()
+
+
+def monitoring_run_get_for_user(*, user: User, pk: int) -> MonitoringRun:
+    run = monitoring_runs_for_user(user=user).filter(pk=pk).first()
+    if run is None:
+        raise NotFound
+    return run
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,16 @@ def warning_get_for_user(*, user: User, pk: int) -> RiskWarning:
             .get(pk=pk)
         )
     except RiskWarning.DoesNotExist:
-        raise Http404 from None
+        raise NotFound from None
+
+
+def warnings_alongside(*, warning: RiskWarning) -> QuerySet[RiskWarning]:
+    """The household's other warnings of the same period (its scope is the warning's)."""
+    return (
+        RiskWarning.objects.filter(household=warning.household, period=warning.period)
+        .exclude(pk=warning.pk)
+        .order_by("rule_id")
+    )
 
 
 def _source_label(source: str) -> str:

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
-from bangfu.cases.models import Channel
-from bangfu.cases.services import lead_open
+from bangfu.core.errors import Conflict, NotFound, Refused
 from bangfu.core.progress import Progress, silent
 from bangfu.core.text import NUL_REFUSED, has_nul
 from bangfu.monitoring.context import Context, period_end
@@ -40,14 +41,10 @@ from bangfu.registry.models import Household
 PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
-class MonitoringError(ValueError):
-    pass
-
-
 def period_check(period: str) -> str:
     """A monitoring period, YYYY-MM, or MonitoringError saying what was expected."""
     if not PERIOD.match(period):
-        raise MonitoringError(_("期间格式应为 YYYY-MM：{period}").format(period=period))
+        raise Refused(_("期间格式应为 YYYY-MM：{period}").format(period=period))
     return period
 
 
@@ -240,35 +237,29 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
 
 
 @transaction.atomic
-def warning_set_status(*, user: Any, warning: RiskWarning, status: str, reason: str) -> RiskWarning:
-    """Dismiss a warning (with a reason) or turn it into a lead for the identification chain."""
-    if not user.can_write_registry:
-        raise Http404
+def warning_set_status(
+    *, user: User, warning: RiskWarning, status: str, reason: str
+) -> RiskWarning:
+    """Dismiss a warning (with a reason) or mark it a lead. The lead's case is opened by the
+    cases app (`bangfu.cases.services.warning_decide`), which calls this first."""
+    if not access_for(user).may_write_registry:
+        raise NotFound
     if status not in (WarningStatus.DISMISSED, WarningStatus.LEAD):
-        raise MonitoringError(_("只能排除预警或转为线索"))
+        raise Refused(_("只能排除预警或转为线索"))
     if warning.status != WarningStatus.NEW:
-        raise MonitoringError(_("该预警已处理"))
+        raise Conflict(_("该预警已处理"))
     if has_nul(reason):
-        raise MonitoringError(_(NUL_REFUSED))
+        raise Refused(_(NUL_REFUSED))
     reason = reason.strip()
     if status == WarningStatus.DISMISSED and not reason:
-        raise MonitoringError(_("排除预警必须填写理由"))
+        raise Refused(_("排除预警必须填写理由"))
     old = warning.status
     warning.status, warning.status_reason = status, reason
     warning.status_by, warning.status_at = user, timezone.now()
     warning.save(update_fields=["status", "status_reason", "status_by", "status_at", "updated_at"])
-    if status == WarningStatus.LEAD:  # the hand-over: a case opens, or the signal joins it
-        lead_open(
-            household=warning.household,
-            channel=Channel.WARNING,
-            by=user,
-            note=f"{warning.rule_id} {warning.rule_title}" + (f"：{reason}" if reason else ""),
-            risk_types=warning.risk_types,
-            warning=warning,
-        )
     audit_record(
         actor=user,
-        action="update",
+        action=AuditAction.UPDATE,
         obj=warning,
         region_code=warning.household.village_id,
         changes={"status": [old, status]},

@@ -10,6 +10,7 @@ from typing import Any, cast
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bangfu.accounts.access import code_q
 from bangfu.registry.models import Household, IncomeReading, IncomeRecord, Member
 
 SCHEMAS = {
@@ -80,7 +81,7 @@ def _write(name: str, columns: dict[str, list[Any]], folder: Path) -> Path:
 
 def registry_snapshot(*, folder: Path, day: dt.date, village_prefix: str = "") -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    hh = Household.objects.filter(village__code__startswith=village_prefix)
+    hh = Household.objects.filter(code_q("village__code", village_prefix))
     cols: dict[str, list[Any]] = {f.name: [] for f in SCHEMAS["households"]}
     row: tuple[Any, ...]
     for row in hh.values_list(

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bangfu.core.errors import Refused
 from bangfu.regions.models import PREFIX_LENGTH, Grid, Level, Region
 
 DATA_FILE = Path(__file__).parent / "data" / "divisions-2023.csv.gz"
@@ -18,8 +19,8 @@ DATA_VINTAGE = "2023"  # NBS 2023年统计用区划代码, via npm china-divisio
 _CODE = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$", re.ASCII)
 
 
-class RegionCodeError(ValueError):
-    pass
+class RegionCodeError(Refused):
+    """Not a division code, or one not in the shipped data."""
 
 
 def _rows() -> Iterator[tuple[int, str, str, str]]:

@@ -8,18 +8,14 @@ from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
 
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_event, audit_save
 from bangfu.core.crypto import decrypt
 from bangfu.core.idcard import mask_id_number, mask_phone
-from bangfu.registry.columns import (
-    COLUMNS,
-    HOUSEHOLD_COLUMNS,
-    INCOME_COLUMNS,
-    MEMBER_COLUMNS,
-    Column,
-)
+from bangfu.core.tabular.columns import Column
+from bangfu.core.tabular.sheets import write_workbook
+from bangfu.registry.columns import COLUMNS, HOUSEHOLD_COLUMNS, INCOME_COLUMNS, MEMBER_COLUMNS
 from bangfu.registry.models import Household, IncomeRecord, Member, Relation
-from bangfu.registry.sheets import write_workbook
 
 HELP = [
     "一行一名家庭成员，同一户的成员户编号相同；户级和收支列可只在户主行填写。",
@@ -109,7 +105,7 @@ def households_export(
         [
             audit_event(
                 actor=actor,
-                action="export",
+                action=AuditAction.EXPORT,
                 object_type="household",
                 object_id="*",
                 region_code=region_code,

@@ -19,29 +19,19 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.access import code_in
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_event, audit_save
 from bangfu.core.crypto import decrypt, encrypt, lookup_hash
 from bangfu.core.idcard import IdNumber, mask_phone
 from bangfu.core.progress import Every, Progress, silent
+from bangfu.core.tabular.parsing import CellError, RowError, parse_cell
+from bangfu.core.tabular.sheets import Table
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.columns import BY_HEADER, COLUMNS
 from bangfu.registry.models import Household, IncomeRecord, Member, Relation
-from bangfu.registry.parsing import CellError, parse_cell
-from bangfu.registry.sheets import Table
 
 CHUNK = 900  # stays under every database's limit on query parameters
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet's row number (the header is row 1)
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return _("第{row}行，{column}列：{reason}").format(
-            row=self.row, column=self.column, reason=self.reason
-        )
 
 
 @dataclass
@@ -245,7 +235,7 @@ def _scope_checks(
                     g.rows[0].number, "村区划代码", _("区划代码不存在或不是村级，请先载入区划")
                 )
             )
-        elif not code.startswith(scope_prefix):
+        elif not code_in(code, scope_prefix):
             errors.append(RowError(g.rows[0].number, "村区划代码", _("该村不在您的管辖范围内")))
 
     existing: dict[str, Household] = {}
@@ -255,7 +245,7 @@ def _scope_checks(
         )
     for g in groups:
         h = existing.get(g.household_no)
-        if h is not None and not h.village_id.startswith(scope_prefix):
+        if h is not None and not code_in(h.village_id, scope_prefix):
             errors.append(
                 RowError(
                     g.rows[0].number, "户编号", _("该户编号不能在本辖区使用，请联系县级管理员")
@@ -275,7 +265,7 @@ def _scope_checks(
             for m in Member.objects.filter(id_hash__in=part).select_related("household")
         )
     for digest, m in members.items():
-        if not m.household.village_id.startswith(scope_prefix):
+        if not code_in(m.household.village_id, scope_prefix):
             errors.append(
                 RowError(
                     hashes[digest].number,
@@ -442,7 +432,7 @@ def _write(
                 changes |= _phone_change(h, "phone_enc", hv["phone"])
             if changes:
                 changed_households.append(h)
-                events.append(_event(actor, "update", h, h.village_id, changes))
+                events.append(_event(actor, AuditAction.UPDATE, h, h.village_id, changes))
             else:
                 report.unchanged += 1
     Household.objects.bulk_create(new_households, batch_size=2000)
@@ -487,7 +477,7 @@ def _write(
                     changes |= _phone_change(m, "phone_enc", v["member_phone"])
                 if changes:
                     changed_members.append(m)
-                    events.append(_event(actor, "update", m, h.village_id, changes))
+                    events.append(_event(actor, AuditAction.UPDATE, m, h.village_id, changes))
                 else:
                     report.unchanged += 1
     Member.objects.bulk_create(new_members, batch_size=2000)
@@ -508,7 +498,7 @@ def _write(
         events.append(
             _event(
                 actor,
-                "delete",
+                AuditAction.DELETE,
                 m,
                 village_of[m.household_id],
                 {"member": [f"{m.name} {m.id_masked}", None]},
@@ -525,7 +515,7 @@ def _write(
         events.append(
             audit_event(
                 actor=actor,
-                action="create" if pk in created else "update",
+                action=AuditAction.CREATE if pk in created else AuditAction.UPDATE,
                 object_type="household",
                 object_id=str(pk),
                 region_code=village_of[pk],
@@ -592,7 +582,7 @@ def _write_incomes(
             new.append(rec)
         elif changes := _apply(rec, fields):
             changed.append(rec)
-            events.append(_event(actor, "update", rec, h.village_id, changes))
+            events.append(_event(actor, AuditAction.UPDATE, rec, h.village_id, changes))
         else:
             report.unchanged += 1
     IncomeRecord.objects.bulk_create(new, batch_size=2000)
@@ -603,7 +593,9 @@ def _write_incomes(
     report.incomes_updated = len(changed)
 
 
-def _event(actor: Any, action: str, obj: Any, region: str, changes: dict[str, list[Any]]) -> Any:
+def _event(
+    actor: Any, action: AuditAction, obj: Any, region: str, changes: dict[str, list[Any]]
+) -> Any:
     return audit_event(
         actor=actor,
         action=action,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.accounts.access import ScopePaths
 from bangfu.core.idcard import mask_id_number
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.income import per_capita_net_income
@@ -78,6 +79,8 @@ class WorkPlace(models.TextChoices):  # 务工地点
 
 
 class Household(models.Model):  # 户
+    SCOPE = ScopePaths(village="village", grid="grid", assisted="cases__measures__responsible")
+
     household_no = models.CharField(_("户编号"), max_length=32, unique=True)
     village = models.ForeignKey(
         Region,

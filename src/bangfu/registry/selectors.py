@@ -6,39 +6,28 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
-from bangfu.accounts.models import Role, User
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
+from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.core.crypto import decrypt, lookup_hash
+from bangfu.core.errors import NotFound
 from bangfu.core.idcard import IdNumberError, mask_phone, parse_id_number
 from bangfu.registry.models import Household, Member
 
 
-def in_region_scope(*, user: User, household: Household) -> bool:
-    """The region part of the scope, for one household already loaded: inside the user's
-    region, and for a grid worker inside their grid. Services check it before a write, then
-    refuse by role with a reason; reads (`households_in_scope`) also narrow a responsible
-    person to the households they assist."""
-    return bool(
-        user.is_authenticated
-        and user.region is not None
-        and user.region.contains(household.village_id)
-        and (user.role != Role.GRID_WORKER or household.grid_id == user.grid_id)
-    )
-
-
 def households_in_scope(*, user: User) -> QuerySet[Household]:
-    """What `in_region_scope` admits, as a query (and the responsible persons' narrowing)."""
-    if not user.is_authenticated or not user.can_read_registry or user.region is None:
-        return Household.objects.none()
-    qs = Household.objects.filter(village__code__startswith=user.region.prefix)
-    if user.role == Role.GRID_WORKER:
-        qs = qs.filter(grid=user.grid)
-    if user.role == Role.RESPONSIBLE_PERSON:  # 帮扶责任人: only the households they assist
-        qs = qs.filter(pk__in=Household.objects.filter(cases__measures__responsible=user))
-    return qs
+    """The households the user may read (the access layer's rule)."""
+    return access_for(user).filter(Household.objects.all())
+
+
+def household_in_scope(*, user: User | AnonymousUser, household: Household) -> bool:
+    """Whether the user may read this household (a scanned QR code's card, or only the
+    village's public side)."""
+    return access_for(user).filter(Household.objects.filter(pk=household.pk)).exists()
 
 
 @dataclass(frozen=True)
@@ -87,7 +76,7 @@ def household_get_for_user(*, user: User, household_no: str) -> Household:
             .get(household_no=household_no)
         )
     except Household.DoesNotExist:
-        raise Http404 from None
+        raise NotFound from None
 
 
 def member_get_for_user(*, user: User, member_id: int) -> Member:
@@ -96,16 +85,16 @@ def member_get_for_user(*, user: User, member_id: int) -> Member:
             pk=member_id, household__in=households_in_scope(user=user)
         )
     except Member.DoesNotExist:
-        raise Http404 from None
+        raise NotFound from None
 
 
 def member_id_unmasked(*, user: User, member: Member) -> str:
     """The whole ID number, for roles that may see it; every call is audited."""
-    if not user.can_unmask:
-        raise Http404
+    if not access_for(user).may_unmask:
+        raise NotFound
     audit_record(
         actor=user,
-        action="unmask",
+        action=AuditAction.UNMASK,
         obj=member,
         region_code=member.household.village_id,
         note="查看完整身份证号",

@@ -10,21 +10,20 @@ from typing import IO
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
-from bangfu.audit.services import audit_record
+from bangfu.audit.models import AuditAction
+from bangfu.audit.services import audit_event, audit_record, audit_save
+from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.core.progress import Progress, silent
-from bangfu.registry.importer import ImportReport, RowError, households_import, rejected_table
+from bangfu.core.tabular.parsing import RowError
+from bangfu.core.tabular.sheets import SheetError, read_table, write_plain_workbook
+from bangfu.registry.importer import ImportReport, households_import, rejected_table
 from bangfu.registry.models import Household, IncomeReading
-from bangfu.registry.sheets import SheetError, read_table, write_plain_workbook
 
 REJECTED_TTL = 24 * 3600  # seconds a rejected-rows file is kept (it holds personal data)
-
-
-class RegistryPermissionError(PermissionError):
-    pass
 
 
 def households_import_file(
@@ -38,8 +37,9 @@ def households_import_file(
     """Import a spreadsheet uploaded by `user`, within the user's region.
 
     Returns the report and the file's headers (for writing the rejected rows back)."""
-    if not user.can_write_registry or user.region is None:
-        raise RegistryPermissionError(_("您的角色不能导入农户信息"))
+    access = access_for(user)
+    if not access.may_write_registry or access.region is None:
+        raise Forbidden(_("您的角色不能导入农户信息"))
     try:
         table = read_table(source, filename)
     except SheetError as exc:
@@ -47,7 +47,7 @@ def households_import_file(
     report = households_import(
         table=table,
         actor=user,
-        scope_prefix=user.region.prefix,
+        scope_prefix=access.region.prefix,
         skip_invalid=skip_invalid,
         progress=progress,
     )
@@ -77,6 +77,34 @@ def rejected_store(user_pk: int, report: ImportReport, headers: list[str]) -> st
     return token
 
 
+def rejected_take(*, user: User, token: str) -> bytes:
+    """The rejected rows of the user's own import, once: the file is deleted when taken, and
+    the download is recorded (it holds personal data)."""
+    access = access_for(user)
+    path = rejected_path(user.pk, token)
+    if not access.may_write_registry or access.region is None or path is None:
+        raise NotFound
+    with transaction.atomic():
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound from None
+        audit_save(
+            [
+                audit_event(
+                    actor=user,
+                    action=AuditAction.EXPORT,
+                    object_type="import",
+                    object_id=token,
+                    region_code=access.region.code,
+                    note="下载导入被拒绝的行",
+                )
+            ]
+        )
+    path.unlink(missing_ok=True)
+    return data
+
+
 @transaction.atomic
 def reading_record(
     *,
@@ -89,11 +117,11 @@ def reading_record(
     note: str = "",
 ) -> IncomeReading:
     """A grid worker's monthly or quarterly income reading (upsert by period)."""
-    if not user.can_record_readings:
-        raise Http404
+    if not access_for(user).may_record_readings:
+        raise NotFound
     size = household.members.count()
     if size == 0:
-        raise ValueError(_("该户没有家庭成员，无法计算人均收入"))
+        raise Refused(_("该户没有家庭成员，无法计算人均收入"))
     reading, created = IncomeReading.objects.get_or_create(
         household=household,
         period=period,
@@ -125,7 +153,7 @@ def reading_record(
         changes = {"period": [None, period], "income": [None, str(income)]}
     audit_record(
         actor=user,
-        action="create" if created else "update",
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
         obj=reading,
         region_code=household.village_id,
         changes=changes,

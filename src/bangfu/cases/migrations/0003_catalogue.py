@@ -1,4 +1,4 @@
-"""The demo county's default measure catalogue (cases/catalogue.toml), loaded once; the county
+"""The demo county's default measure catalogue (assistance/catalogue.toml), loaded once; the county
 edits it afterwards on the catalogue page."""
 
 import tomllib
@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.db import migrations
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue.toml"
+# the catalogue file moved to the assistance app with the tables (assistance/0001)
+CATALOGUE = Path(__file__).resolve().parents[2] / "assistance" / "catalogue.toml"
 
 
 def load(apps, schema_editor):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from bangfu.registry.columns import Column
+from bangfu.core.tabular.columns import Column
 
 # Columns every feed has, before its own: the source's record id, the person's ID number
 # (stored only as its keyed hash) and the date of the event.

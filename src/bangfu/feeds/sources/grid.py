@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_noop
 
+from bangfu.core.tabular.columns import Column
 from bangfu.feeds.sources.base import FeedSpec, choice, money
-from bangfu.registry.columns import Column
 
 SPEC = FeedSpec(
     code="grid",

@@ -6,8 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bangfu.core.errors import Refused
 from bangfu.monitoring.policy import PolicyError, load_policy
-from bangfu.monitoring.services import MonitoringError, vulnerability_fit
+from bangfu.monitoring.services import vulnerability_fit
 from bangfu.monitoring.vulnerability import ModelMissing, VulnerabilityModel
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 )
             else:
                 model = VulnerabilityModel.load(Path(settings.HOME) / "store" / "models")
-        except (PolicyError, MonitoringError, ModelMissing) as exc:
+        except (PolicyError, Refused, ModelMissing) as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(model.__dict__, ensure_ascii=False))

@@ -4,10 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bangfu.core.errors import Refused
 from bangfu.core.progress import ProgressBar
 from bangfu.monitoring.engines import ENGINES, EngineError
 from bangfu.monitoring.policy import PolicyError, load_policy
-from bangfu.monitoring.services import MonitoringError, monitor_run
+from bangfu.monitoring.services import monitor_run
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                     progress=bar,
                     spark_master=options["spark_master"],
                 )
-        except (PolicyError, MonitoringError, EngineError) as exc:
+        except (PolicyError, Refused, EngineError) as exc:
             raise CommandError(str(exc)) from exc
         if options["out"]:
             frame = result.warnings.copy()

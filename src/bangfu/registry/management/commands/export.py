@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bangfu.accounts.access import code_q
 from bangfu.regions.models import Region
 from bangfu.registry.exporter import households_export
 from bangfu.registry.models import Household
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             if region is None:
                 raise CommandError(f"区划不存在：{options['region']}")
         prefix = region.prefix if region else ""
-        qs = Household.objects.filter(village__code__startswith=prefix)
+        qs = Household.objects.filter(code_q("village__code", prefix))
         n = households_export(
             households=qs,
             out=options["out"],

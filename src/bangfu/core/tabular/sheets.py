@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from bangfu.registry.columns import Column
+from bangfu.core.errors import Refused
+from bangfu.core.tabular.columns import Column
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # its media type
 DATA_SHEET = "农户信息"
@@ -27,7 +28,7 @@ HELP_SHEET = "填表说明"
 VALIDATION_ROWS = 200_000
 
 
-class SheetError(ValueError):
+class SheetError(Refused):
     """The file as a whole cannot be read (format, encoding, missing sheet or header)."""
 
 

@@ -1,3 +1,6 @@
+"""`bangfu template households|feed DEPT`: the import templates of the registry and of the
+department feeds (here, the lowest app that knows both)."""
+
 from pathlib import Path
 from typing import Any
 

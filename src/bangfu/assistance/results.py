@@ -12,8 +12,9 @@ from django.db.models import Count, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bangfu.accounts.access import access_for, code_q
 from bangfu.accounts.models import User
-from bangfu.cases.models import Measure, MeasureKind, MeasureStatus, Outcome
+from bangfu.assistance.models import Measure, MeasureKind, MeasureStatus, Outcome
 from bangfu.regions.models import Region
 
 
@@ -29,15 +30,16 @@ def results_table(
 ) -> tuple[list[MeasureKind], list[ResultRow]]:
     """Measures done in `year` in the user's region (or the part of it under `prefix`), by
     village and catalogue measure; the last row is the total."""
-    if user.region is None or not user.can_read_registry:
+    access = access_for(user)
+    if access.region is None or not access.may_read_registry:
         return [], []
-    done = Measure.objects.filter(
-        status=MeasureStatus.DONE,
-        done_on__year=year,
-        case__household__village__code__startswith=user.region.prefix,
+    # the region's measures: a responsible person's results are the village's, as before
+    done = access.within(
+        Measure.objects.filter(status=MeasureStatus.DONE, done_on__year=year),
+        "case__household__village__code",
     )
     if prefix:
-        done = done.filter(case__household__village__code__startswith=prefix)
+        done = done.filter(code_q("case__household__village__code", prefix))
     tallies = done.values("case__household__village_id", "kind__code").annotate(
         n=Count("id"), amount=Sum("outcome_amount")
     )

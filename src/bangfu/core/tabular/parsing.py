@@ -7,18 +7,32 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from bangfu.core.errors import Refused
 from bangfu.core.idcard import IdNumberError, parse_id_number
-from bangfu.registry.columns import YES_NO, Column
+from bangfu.core.tabular.columns import YES_NO, Column
 
 
-class CellError(ValueError):
-    pass
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the spreadsheet's row number (the header is row 1)
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("第{row}行，{column}列：{reason}").format(
+            row=self.row, column=self.column, reason=self.reason
+        )
+
+
+class CellError(Refused):
+    """A cell's value refused; the message says why (row and column are the caller's)."""
 
 
 # ASCII digits only: full-width or other Unicode digits are folded first (NFKC) where a

@@ -1,13 +1,22 @@
+"""`bangfu import households|feed ...`: one command for both imports. It lives in the feeds
+app, the lowest that knows both the registry and the department feeds."""
+
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bangfu.core.progress import ProgressBar
+from bangfu.core.tabular.sheets import (
+    SheetError,
+    Table,
+    read_table,
+    write_csv,
+    write_plain_workbook,
+)
 from bangfu.feeds.importer import feed_import
 from bangfu.feeds.sources import FEEDS
 from bangfu.registry.importer import households_import, rejected_table
-from bangfu.registry.sheets import SheetError, Table, read_table, write_csv, write_plain_workbook
 
 
 class Command(BaseCommand):

@@ -9,17 +9,19 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr, TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bangfu.accounts.access import access_for, region_q
 from bangfu.accounts.models import User
+from bangfu.assistance.models import Measure
+from bangfu.assistance.results import results_table
 from bangfu.cases.cards import CARD_STAGES
 from bangfu.cases.chain import OPEN_STAGES
-from bangfu.cases.models import Measure, Step
-from bangfu.cases.results import results_table
+from bangfu.cases.models import Step
 from bangfu.cases.selectors import cases_in_scope
+from bangfu.core.errors import NotFound
 from bangfu.monitoring.models import WarningStatus
 from bangfu.monitoring.selectors import warnings_for_user
 from bangfu.regions.models import PREFIX_LENGTH, Level, Region
@@ -44,20 +46,21 @@ SOURCE_NAMES = {
 
 def dashboard_region(*, user: User, code: str = "") -> Region:
     """The region to show: the user's own, or one inside it (drill-down); 404 outside."""
-    if user.region is None or not user.can_read_registry:
-        raise Http404
+    access = access_for(user)
+    if access.region is None or not access.may_read_registry:
+        raise NotFound
     if not code:
-        return user.region
-    region = Region.objects.filter(code=code).first()
-    if region is None or not user.region.contains(region.code):
-        raise Http404
+        return access.region
+    region = access.region_inside(code)
+    if region is None:
+        raise NotFound
     return region
 
 
 def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
-    prefix = region.prefix
-    cases = cases_in_scope(user=user).filter(household__village__code__startswith=prefix)
+    inside = region_q("household__village__code", region)
+    cases = cases_in_scope(user=user).filter(inside)
     monitored = cases.filter(stage__in=CARD_STAGES)
     by_category = Counter(
         dict(monitored.values_list("household__category").annotate(n=Count("id")).order_by())
@@ -65,9 +68,7 @@ def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> di
     risks: Counter[str] = Counter()
     for risk_types in monitored.values_list("risk_types", flat=True):
         risks.update(risk_types)
-    pending = warnings_for_user(user=user).filter(
-        status=WarningStatus.NEW, household__village__code__startswith=prefix
-    )
+    pending = warnings_for_user(user=user).filter(inside, status=WarningStatus.NEW)
     sources: Counter[str] = Counter()
     for source, n in pending.values_list("source").annotate(n=Count("id")).order_by():
         sources[str(SOURCE_NAMES.get(source, source or _("其他")))] += n
@@ -108,7 +109,7 @@ def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> di
                     {"code": child.code, "name": child.name, "monitored": watched.get(key, 0)}
                     | {"open": opened.get(key, 0), "pending": waiting.get(key, 0)}
                 )
-    kinds, rows = results_table(user=user, year=today.year, prefix=prefix)
+    kinds, rows = results_table(user=user, year=today.year, prefix=region.prefix)
     return {
         "region": {"code": region.code, "name": region.name, "level": int(region.level)},
         "monitored": monitored.count(),

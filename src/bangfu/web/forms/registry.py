@@ -1,10 +1,11 @@
+"""The registry pages' forms: the household filter and a grid worker's income reading."""
+
 from __future__ import annotations
 
 from typing import cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.registry.models import Category, ReadingKind
@@ -47,17 +48,6 @@ class HouseholdFilterForm(forms.Form):
         )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
-    skip_invalid = forms.BooleanField(required=False, label=_("跳过有错误的户，导入其余各户"))
-
-    def clean_file(self) -> object:
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("仅支持 .xlsx 和 .csv 文件"))
-        return f
-
-
 def _period_start(period: str) -> str:
     """2026-03 -> 2026-03; 2026-Q2 -> 2026-04 (the quarter's first month)."""
     if "Q" in period:
@@ -89,29 +79,3 @@ class ReadingForm(forms.Form):
         if period and kind and ("Q" in str(period)) != (kind == ReadingKind.QUARTERLY):
             self.add_error("period", _("期间与周期不符"))
         return d
-
-
-class FeedImportForm(forms.Form):
-    dept = forms.ChoiceField(label=_("部门数据"))
-    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        from bangfu.feeds.sources import FEEDS
-
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        cast(forms.ChoiceField, self.fields["dept"]).choices = [
-            (code, f"{gettext(spec.title)}（{gettext(spec.department)}）")
-            for code, spec in FEEDS.items()
-        ]
-
-    clean_file = ImportForm.clean_file
-
-
-class MonitoringRunForm(forms.Form):
-    period = forms.RegexField(
-        regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        label=_("监测期间"),
-        help_text=_("YYYY-MM，留空为本月"),
-        error_messages={"invalid": _("期间格式应为 YYYY-MM")},
-    )

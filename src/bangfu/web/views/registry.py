@@ -1,28 +1,32 @@
-"""Thin views: validate input, call one selector or service, render."""
+"""The registry's pages: households (list, card, export, import template), members' whole ID
+numbers (audited), income readings, the rejected rows of an import, the audit log, and where
+each user starts."""
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bangfu.accounts.models import Role
-from bangfu.audit.selectors import audit_events_for_user
-from bangfu.audit.services import audit_event, audit_save
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
+from bangfu.accounts.selectors import audit_events_for_user
 from bangfu.cases.cards import CARD_STAGES
+from bangfu.core.errors import NotFound, Refused
+from bangfu.core.tabular.sheets import XLSX
 from bangfu.jobs.models import JobKind
 from bangfu.jobs.services import job_kinds_for
-from bangfu.regions.models import Grid, Level, Region
+from bangfu.regions.models import Grid, Level
 from bangfu.registry.exporter import households_export, households_template
-from bangfu.registry.models import Guarantee
+from bangfu.registry.models import Guarantee, Household
 from bangfu.registry.selectors import (
     HouseholdFilters,
     household_get_for_user,
@@ -32,10 +36,10 @@ from bangfu.registry.selectors import (
     member_get_for_user,
     member_id_unmasked,
 )
-from bangfu.registry.services import reading_record, rejected_path
-from bangfu.registry.sheets import XLSX
-from bangfu.web.case_views import VisitForm
-from bangfu.web.forms import HouseholdFilterForm, ReadingForm
+from bangfu.registry.services import reading_record, rejected_take
+from bangfu.web.forms.cases import VisitForm
+from bangfu.web.forms.registry import HouseholdFilterForm, ReadingForm
+from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
 
 PAGE_SIZE = 25
@@ -48,20 +52,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _registry_user(request: HttpRequest) -> Any:
-    if not request.user.can_read_registry:  # type: ignore[union-attr]
-        raise Http404
-    return request.user
-
-
-def _filter_form(request: HttpRequest, user: Any) -> HouseholdFilterForm:
-    prefix = user.region.prefix
-    villages = list(
-        Region.objects.filter(code__startswith=prefix, level=Level.VILLAGE).values_list(
-            "code", "name"
-        )
-    )
-    grids_qs = Grid.objects.filter(village__code__startswith=prefix)
+def _filter_form(request: AuthedRequest, user: User) -> HouseholdFilterForm:
+    access = access_for(user)
+    villages = list(access.regions(Level.VILLAGE).values_list("code", "name"))
+    grids_qs = access.within(Grid.objects.all(), "village__code")
     if user.grid_id:
         grids_qs = grids_qs.filter(pk=user.grid_id)
     village = request.GET.get("village", "")
@@ -73,7 +67,9 @@ def _filter_form(request: HttpRequest, user: Any) -> HouseholdFilterForm:
     return HouseholdFilterForm(request.GET or None, villages=villages, grids=grids)
 
 
-def _filtered_households(request: HttpRequest, user: Any) -> tuple[HouseholdFilterForm, Any]:
+def _filtered_households(
+    request: AuthedRequest, user: User
+) -> tuple[HouseholdFilterForm, QuerySet[Household]]:
     form = _filter_form(request, user)
     filters = form.filters() if form.is_valid() else HouseholdFilters()
     return form, household_list_for_user(user=user, filters=filters)
@@ -81,24 +77,25 @@ def _filtered_households(request: HttpRequest, user: Any) -> tuple[HouseholdFilt
 
 @login_required
 @require_GET
-def household_list(request: HttpRequest) -> HttpResponse:
-    user = _registry_user(request)
+def household_list(request: AuthedRequest) -> HttpResponse:
+    user = reader(request)
     form, households = _filtered_households(request, user)
     page, query = page_of(request, households, PAGE_SIZE)
     context = {"form": form, "page": page, "query": query}
-    template = "web/_household_results.html" if request.htmx else "web/household_list.html"  # type: ignore[attr-defined]
+    template = "web/_household_results.html" if request.htmx else "web/household_list.html"
     return render(request, template, context)
 
 
 @login_required
 @require_GET
-def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
-    user = _registry_user(request)
+def household_detail(request: AuthedRequest, household_no: str) -> HttpResponse:
+    user = reader(request)
     household = household_get_for_user(user=user, household_no=household_no)
     members = list(household.members.all())
     incomes = list(household.incomes.order_by("year"))
     readings = list(household.readings.order_by("period"))
     today = timezone.localdate()
+    access = access_for(user)
     chart = {
         "years": [str(r.year) for r in incomes],
         "per_capita": [float(r.per_capita_net) for r in incomes],
@@ -122,40 +119,38 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         "chart": chart,
         "guarantees": guarantees,
         "phone": household_phone_masked(household=household),
-        "reading_form": ReadingForm() if user.can_record_readings else None,
+        "reading_form": ReadingForm() if access.may_record_readings else None,
         "cases": list(household.cases.order_by("-opened_at")),
-        "can_print": user.role in (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
+        "can_print": access.may_print
         and household.cases.filter(closed_at__isnull=True, stage__in=CARD_STAGES).exists(),
-        "visit_form": VisitForm()
-        if user.role in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE)
-        else None,
+        "visit_form": VisitForm() if access.may_visit else None,
     }
     return render(request, "web/household_detail.html", context)
 
 
 @login_required
 @require_POST
-def member_unmask(request: HttpRequest, household_no: str, member_id: int) -> HttpResponse:
-    user = _registry_user(request)
+def member_unmask(request: AuthedRequest, household_no: str, member_id: int) -> HttpResponse:
+    user = reader(request)
     member = member_get_for_user(user=user, member_id=member_id)
     if member.household.household_no != household_no:
-        raise Http404
+        raise NotFound
     number = member_id_unmasked(user=user, member=member)
     return render(request, "web/_id_number.html", {"number": number})
 
 
 @login_required
 @require_POST
-def reading_add(request: HttpRequest, household_no: str) -> HttpResponse:
-    user = _registry_user(request)
+def reading_add(request: AuthedRequest, household_no: str) -> HttpResponse:
+    user = reader(request)
     household = household_get_for_user(user=user, household_no=household_no)
     form = ReadingForm(request.POST)
-    if not user.can_record_readings:
-        raise Http404
+    if not access_for(user).may_record_readings:
+        raise NotFound
     if form.is_valid():
         try:
             reading_record(user=user, household=household, **form.cleaned_data)
-        except ValueError as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("household", household_no=household_no)
@@ -166,33 +161,17 @@ def reading_add(request: HttpRequest, household_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_rejected(request: HttpRequest, token: str) -> HttpResponse:
+def import_rejected(request: AuthedRequest, token: str) -> HttpResponse:
     """The rejected rows of the user's own import, once: the file is deleted when fetched."""
-    user = _registry_user(request)
-    path = rejected_path(user.pk, token)
-    if not user.can_write_registry or path is None or not path.exists():
-        raise Http404
-    response = HttpResponse(path.read_bytes(), content_type=XLSX)
-    path.unlink()
+    data = rejected_take(user=reader(request), token=token)
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, "被拒绝的行.xlsx")
-    audit_save(
-        [
-            audit_event(
-                actor=user,
-                action="export",
-                object_type="import",
-                object_id=token,
-                region_code=user.region.code,
-                note="下载导入被拒绝的行",
-            )
-        ]
-    )
     return response
 
 
 @login_required
 @require_GET
-def household_template(request: HttpRequest) -> FileResponse:
+def household_template(request: AuthedRequest) -> FileResponse:
     buf = io.BytesIO()
     households_template(out=buf)
     buf.seek(0)
@@ -203,27 +182,27 @@ def household_template(request: HttpRequest) -> FileResponse:
 
 @login_required
 @require_GET
-def household_export(request: HttpRequest) -> FileResponse:
-    user = _registry_user(request)
+def household_export(request: AuthedRequest) -> FileResponse:
+    user = reader(request)
     _form, households = _filtered_households(request, user)
     buf = io.BytesIO()
     households_export(
         households=households_in_scope(user=user).filter(pk__in=households.values("pk")),
         out=buf,
-        unmask=user.can_unmask,
+        unmask=access_for(user).may_unmask,
         actor=user,
-        region_code=user.region.code,
+        region_code=user.region.code if user.region else "",
         note=request.GET.urlencode(),
     )
     buf.seek(0)
-    name = f"农户信息-{user.region.name}-{timezone.localdate():%Y%m%d}.xlsx"
+    name = f"农户信息-{user.region.name if user.region else ''}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(buf, as_attachment=True, filename=name, content_type=XLSX)
 
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = audit_events_for_user(user=request.user).select_related("actor")  # type: ignore[arg-type]
+def audit_log(request: AuthedRequest) -> HttpResponse:
+    events = audit_events_for_user(user=request.user).select_related("actor")
     page, query = page_of(request, events, 50)
     return render(request, "web/audit_log.html", {"page": page, "query": query})
 
@@ -232,7 +211,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where a user starts (and lands after logging in): the households, or for a department
     officer, who has no access to the registry, the department feeds."""
     user = request.user
-    if user.is_authenticated and not user.can_read_registry:  # type: ignore[union-attr]
-        kinds = job_kinds_for(user)  # type: ignore[arg-type]
+    if user.is_authenticated and not access_for(user).may_read_registry:
+        kinds = job_kinds_for(user)
         return redirect("feed_import" if JobKind.FEED_IMPORT in kinds else "jobs")
     return redirect("households")

@@ -3,17 +3,16 @@ village's public side for anyone else), and the printed cards and public notice 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bangfu.accounts.models import Role
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
 from bangfu.cases.cards import (
     CARD_STAGES,
     PrintError,
@@ -24,11 +23,9 @@ from bangfu.cases.cards import (
     token_open,
     token_revoke,
 )
-from bangfu.cases.models import HouseholdToken
+from bangfu.core.errors import NotFound
 from bangfu.regions.models import Level, Region
-from bangfu.registry.selectors import household_get_for_user, households_in_scope
-
-PRINTERS = (Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER)
+from bangfu.registry.selectors import household_get_for_user, household_in_scope
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
@@ -37,25 +34,21 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-def _printer(request: HttpRequest) -> Any:
+def _printer(request: HttpRequest) -> User:
     user = request.user
-    if not user.is_authenticated or user.role not in PRINTERS:  # type: ignore[union-attr]
-        raise Http404
+    if not isinstance(user, User) or not access_for(user).may_print:
+        raise NotFound
     return user
 
 
 @require_GET
 def qr_open(request: HttpRequest, value: str) -> HttpResponse:
-    try:
-        token = token_open(value)
-    except (signing.BadSignature, HouseholdToken.DoesNotExist):
-        raise Http404 from None
+    token = token_open(value)
     household = token.household
     if token.revoked_at is not None:
         return render(request, "web/qr_public.html", {"revoked": True}, status=410)
-    user = request.user
     case = household.cases.filter(closed_at__isnull=True).first()
-    if user.is_authenticated and households_in_scope(user=user).filter(pk=household.pk).exists():  # type: ignore[arg-type]
+    if household_in_scope(user=request.user, household=household):
         return render(
             request,
             "web/household_card.html",
@@ -81,7 +74,7 @@ def household_card_pdf(request: HttpRequest, household_no: str) -> HttpResponse:
     user = _printer(request)
     household = household_get_for_user(user=user, household_no=household_no)
     if not household.cases.filter(closed_at__isnull=True, stage__in=CARD_STAGES).exists():
-        raise Http404
+        raise NotFound
     try:
         data = cards_pdf([household], base=request.build_absolute_uri("/"))
     except PrintError as exc:
@@ -90,11 +83,11 @@ def household_card_pdf(request: HttpRequest, household_no: str) -> HttpResponse:
     return _pdf(data, f"一户一码-{household.household_no}.pdf")
 
 
-def _village(request: HttpRequest, code: str) -> tuple[Any, Region]:
+def _village(request: HttpRequest, code: str) -> tuple[User, Region]:
     user = _printer(request)
-    village = get_object_or_404(Region, code=code, level=Level.VILLAGE)
-    if not user.region.contains(village.code):
-        raise Http404
+    village = access_for(user).regions(Level.VILLAGE).filter(code=code).first()
+    if village is None:
+        raise NotFound
     return user, village
 
 
@@ -132,5 +125,5 @@ def qr_revoke(request: HttpRequest, household_no: str) -> HttpResponse:
     user = _printer(request)
     household = household_get_for_user(user=user, household_no=household_no)
     token_revoke(user=user, household=household)
-    messages.success(request, "原二维码已作废，重新打印即生成新码。")
+    messages.success(request, _("原二维码已作废，重新打印即生成新码。"))
     return redirect("household", household_no=household_no)

@@ -1,0 +1,46 @@
+"""The warnings pages' forms: the list's filters and the hand-over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
+from bangfu.monitoring.models import WarningStatus
+from bangfu.monitoring.policy import RISK_TYPES
+from bangfu.monitoring.selectors import WarningFilters, warnings_for_user
+from bangfu.regions.models import Level
+
+
+class WarningFilterForm(forms.Form):
+    period = forms.ChoiceField(required=False, label=_("期间"))
+    rule = forms.ChoiceField(required=False, label=_("规则"))
+    risk = forms.ChoiceField(required=False, label=_("风险类型"))
+    village = forms.ChoiceField(required=False, label=_("村"))
+    status = forms.ChoiceField(required=False, label=_("状态"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mine = warnings_for_user(user=user)
+        all_ = [("", _("全部"))]
+        periods = mine.values_list("period", flat=True).distinct().order_by("-period")
+        rules = mine.values_list("rule_id", "rule_title").distinct().order_by("rule_id")
+        villages = access_for(user).regions(Level.VILLAGE)
+        self.fields["period"].choices = all_ + [(p, p) for p in periods]  # type: ignore[attr-defined]
+        self.fields["rule"].choices = all_ + [(r, f"{r} {t}") for r, t in rules]  # type: ignore[attr-defined]
+        self.fields["risk"].choices = all_ + [(r, _(r)) for r in sorted(RISK_TYPES)]  # type: ignore[attr-defined]
+        self.fields["village"].choices = all_ + list(villages.values_list("code", "name"))  # type: ignore[attr-defined]
+        self.fields["status"].choices = all_ + list(WarningStatus.choices)  # type: ignore[attr-defined]
+
+    def filters(self) -> WarningFilters:
+        return WarningFilters(**{k: self.cleaned_data.get(k) or "" for k in self.fields})
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(WarningStatus.DISMISSED, _("排除")), (WarningStatus.LEAD, _("转为线索"))]
+    )
+    reason = forms.CharField(required=False, max_length=255, label=_("理由"))
