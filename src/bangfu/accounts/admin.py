@@ -9,7 +9,7 @@ from bangfu.audit.services import audit_record
 
 
 @admin.register(User)
-class BangfuUserAdmin(UserAdmin):
+class BangfuUserAdmin(UserAdmin[User]):
     list_display = ("username", "display_name", "role", "region", "grid", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")

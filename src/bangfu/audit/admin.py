@@ -4,7 +4,7 @@ from bangfu.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the audit log is append-only."""
 
     list_display = ("at", "actor_label", "action", "object_type", "object_id", "region_code")

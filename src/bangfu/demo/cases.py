@@ -219,7 +219,10 @@ def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: s
         .order_by("household_no")[: len(EXIT_PLAN)]
     )
     start = today - dt.timedelta(days=250)
-    day = lambda n: today - dt.timedelta(days=n)  # noqa: E731
+
+    def day(n: int) -> dt.date:
+        return today - dt.timedelta(days=n)
+
     for household, target in zip(others, EXIT_PLAN, strict=False):
         case, _ = lead_open(
             household=household,

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
-from bangfu.core.errors import Refused
+from bangfu.monitoring.errors import PolicyError
+from bangfu.monitoring.rules import RULE_KINDS
 
 POLICY_DIR = Path(__file__).parent / "policies"
 CATEGORIES = {"unstable", "edge", "sudden", "by_history"}
@@ -30,10 +31,6 @@ RISK_TYPES = {
     gettext_noop("收入骤减或支出骤增"),
     gettext_noop("其他"),
 }
-
-
-class PolicyError(Refused):
-    """The policy file says something that cannot be applied; the message says where."""
 
 
 # Defaults for [elimination] in the policy file (风险消除).
@@ -118,8 +115,6 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     head = _need(data, "policy", _("政策文件"))
     rules = []
     seen: set[str] = set()
-    from bangfu.monitoring.rules import RULE_KINDS
-
     for i, raw in enumerate(data.get("rule", []), start=1):
         # Translators: where in the policy file an error is (before a colon): the i-th [[rule]]
         where = _("第%(i)d条规则") % {"i": i}

@@ -4,7 +4,7 @@ from bangfu.regions.models import Grid, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(admin.ModelAdmin[Region]):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -12,7 +12,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grid)
-class GridAdmin(admin.ModelAdmin):
+class GridAdmin(admin.ModelAdmin[Grid]):
     list_display = ("village", "number", "name")
     search_fields = ("village__name", "village__code")
     raw_id_fields = ("village",)

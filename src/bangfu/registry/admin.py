@@ -4,7 +4,7 @@ from bangfu.registry.models import Household
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(admin.ModelAdmin[Household]):
     """For the superuser only; ID and phone numbers stay encrypted and are not shown here."""
 
     list_display = ("household_no", "village", "grid", "formerly_poor", "category")

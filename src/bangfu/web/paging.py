@@ -8,7 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 
-def page_of(request: HttpRequest, items: Any, size: int) -> tuple[Page, str]:
+def page_of(request: HttpRequest, items: Any, size: int) -> tuple[Page[Any], str]:
     page = Paginator(items, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

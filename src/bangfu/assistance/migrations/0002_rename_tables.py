@@ -2,9 +2,11 @@
 go with them, and so do the content types that name the models (the admin's history)."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def content_types_follow(apps, schema_editor):
+def content_types_follow(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     content_type = apps.get_model("contenttypes", "ContentType")
     for model in ("measure", "measurekind"):
         if not content_type.objects.filter(app_label="assistance", model=model).exists():
@@ -13,7 +15,7 @@ def content_types_follow(apps, schema_editor):
             )
 
 
-def content_types_back(apps, schema_editor):
+def content_types_back(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     content_type = apps.get_model("contenttypes", "ContentType")
     for model in ("measure", "measurekind"):
         if not content_type.objects.filter(app_label="cases", model=model).exists():

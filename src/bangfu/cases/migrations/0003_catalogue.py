@@ -5,12 +5,14 @@ import tomllib
 from pathlib import Path
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # the catalogue file moved to the assistance app with the tables (assistance/0001)
 CATALOGUE = Path(__file__).resolve().parents[2] / "assistance" / "catalogue.toml"
 
 
-def load(apps, schema_editor):
+def load(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     kind = apps.get_model("cases", "MeasureKind")
     for m in tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["measure"]:
         kind.objects.get_or_create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 from bangfu.monitoring.policy import Policy
 
 
-def _p(policy: Policy, rid: str) -> dict:
+def _p(policy: Policy, rid: str) -> dict[str, Any]:
     return policy.rule(rid).params
 
 
@@ -262,10 +263,13 @@ def run_pandas(
         "R06",
     )
 
-    for code, rid, bad in (
-        ("housing", "R07", lambda d: d["grade"].isin(p["R07"]["grades"])),
-        ("water", "R08", lambda d: ~d["safe"]),
-    ):
+    def unsafe_house(d: pd.DataFrame) -> Any:
+        return d["grade"].isin(p["R07"]["grades"])
+
+    def unsafe_water(d: pd.DataFrame) -> Any:
+        return ~d["safe"]
+
+    for code, rid, bad in (("housing", "R07", unsafe_house), ("water", "R08", unsafe_water)):
         d = matched(feed(code), window=False).sort_values(
             ["household_no", "event_date", "record_id"], ascending=[True, False, False]
         )

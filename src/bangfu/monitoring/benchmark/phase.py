@@ -39,7 +39,7 @@ def main(phase: str, folder: Path, out: Path) -> None:
         registry=folder,
         store=folder,
         period=PERIOD,
-        policy=policy,  # type: ignore[arg-type]
+        policy=policy,
         scratch=folder,
     )
     if phase.startswith("bangfu_"):  # imports are not the run: load the backend's modules now

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -41,7 +42,10 @@ def build_province(folder: Path, households: int, *, period: str, seed: int = 1)
     hh_no = _strings("H", hh_ids, 9)
     villages = 140100000000 + rng.integers(0, 2000, n) * 1000 + 200  # synthetic codes
     formerly = rng.random(n) < 0.25
-    guarantee = lambda p: np.where(rng.random(n) < p, "no", "yes")  # noqa: E731
+
+    def guarantee(p: float) -> Any:
+        return np.where(rng.random(n) < p, "no", "yes")
+
     pq.write_table(
         pa.table(
             {
@@ -170,7 +174,9 @@ def build_province(folder: Path, households: int, *, period: str, seed: int = 1)
 
 
 def _feed_columns(code: str, k: int, rng: np.random.Generator) -> dict[str, object]:
-    pick = lambda values, p=None: pa.array(rng.choice(values, k, p=p))  # noqa: E731
+    def pick(values: list[str], p: list[float] | None = None) -> Any:
+        return pa.array(rng.choice(values, k, p=p))
+
     if code == "medical":
         total = rng.lognormal(4.8, 1.5, k)  # mostly outpatient bills, a few large ones
         return {

@@ -48,7 +48,7 @@ def _child(name: str, folder: Path) -> dict[str, Any]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark phase {name} failed ({proc.returncode})")
-    result = json.loads(out.read_text())
+    result: dict[str, Any] = json.loads(out.read_text())
     if result.get("peak_rss_mb") is None:  # no /proc: the kernel's figure, an upper bound
         result["peak_rss_mb"] = usage.ru_maxrss / 1024
     return result

@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def fill_source(apps, schema_editor):
+def fill_source(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Existing warnings: the department of their first evidence."""
     RiskWarning = apps.get_model("monitoring", "RiskWarning")
     batch = []

@@ -7,6 +7,8 @@ import ibis.expr.types as ir
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from bangfu.monitoring.errors import PolicyError
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -32,8 +34,6 @@ class RuleKind:
     reference_label: ClassVar[StrOrPromise] = gettext_lazy("对照值")
 
     def check(self, params: dict[str, Any], where: str) -> None:
-        from bangfu.monitoring.policy import PolicyError
-
         for key, typ in self.params.items():
             if key not in params:
                 raise PolicyError(

@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext, pgettext
 
+from bangfu.cases.evaluation import evaluation_reasons
+
 register = template.Library()
 
 
@@ -22,6 +24,4 @@ def risks(values: Iterable[str] | None) -> str:
 @register.filter
 def unmet(evaluation: Any) -> str:
     """An evaluation's unmet risk-elimination criteria, in the reader's language."""
-    from bangfu.cases.evaluation import evaluation_reasons
-
     return pgettext("list separator", "；").join(evaluation_reasons(evaluation))

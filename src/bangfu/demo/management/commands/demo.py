@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from bangfu.accounts.models import User
 from bangfu.cases.models import Stage
 from bangfu.core.management.commands.serve import serve
 from bangfu.core.progress import ProgressBar
@@ -56,8 +57,6 @@ class Command(BaseCommand):
 
 
 def _logins() -> list[tuple[str, str, str]]:
-    from bangfu.accounts.models import User
-
     return [
         (u.username, u.get_role_display(), u.region.name if u.region else "")
         for u in User.objects.exclude(role="").select_related("region").order_by("id")

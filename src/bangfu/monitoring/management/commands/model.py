@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bangfu.core.errors import Refused
-from bangfu.monitoring.policy import PolicyError, load_policy
+from bangfu.monitoring.errors import PolicyError
+from bangfu.monitoring.policy import load_policy
 from bangfu.monitoring.services import vulnerability_fit
 from bangfu.monitoring.vulnerability import ModelMissing, VulnerabilityModel
 

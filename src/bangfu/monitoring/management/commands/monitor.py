@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from bangfu.core.errors import Refused
 from bangfu.core.progress import ProgressBar
 from bangfu.monitoring.engines import ENGINES, EngineError
-from bangfu.monitoring.policy import PolicyError, load_policy
+from bangfu.monitoring.errors import PolicyError
+from bangfu.monitoring.policy import load_policy
 from bangfu.monitoring.services import monitor_run
 
 
