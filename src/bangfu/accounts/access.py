@@ -68,6 +68,14 @@ class ScopePaths:
     assisted: str | None = None
 
 
+def scope_paths(model: type[Model]) -> ScopePaths:
+    """A scoped model's declaration; a model without one cannot be filtered by scope."""
+    paths = getattr(model, "SCOPE", None)
+    if not isinstance(paths, ScopePaths):
+        raise TypeError(f"{model.__name__} declares no SCOPE: it is not scoped by region")
+    return paths
+
+
 class InVillage(Protocol):
     """A loaded object with a village and perhaps a grid (a household)."""
 
@@ -228,7 +236,7 @@ class Access:
     def filter(self, qs: QuerySet[M]) -> QuerySet[M]:
         """The part of a query of a scoped model (households, cases, warnings, measures) the
         user may read: nothing for roles without access to the registry."""
-        paths: ScopePaths = qs.model.SCOPE  # type: ignore[attr-defined]
+        paths = scope_paths(qs.model)
         if not self.may_read_registry or self.region is None:
             return qs.none()
         qs = qs.filter(region_q(f"{paths.village}__code", self.region))

@@ -10,7 +10,7 @@ from bangfu.assistance.selectors import NEED_LABELS
 from bangfu.web.forms.cases import RISK_CHOICES
 
 
-class KindForm(forms.ModelForm):  # type: ignore[type-arg]
+class KindForm(forms.ModelForm[MeasureKind]):
     """One catalogue entry, as the county edits it (the service saves and audits it)."""
 
     risk_types = forms.MultipleChoiceField(

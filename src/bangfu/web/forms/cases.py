@@ -27,11 +27,12 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         all_: list[tuple[str, Any]] = [("", _("全部"))]
         villages = access_for(user).regions(Level.VILLAGE)
-        _choices(self, "stage", all_ + list(Stage.choices))
-        _choices(self, "village", all_ + list(villages.values_list("code", "name")))
+        choices_set(self, "stage", all_ + list(Stage.choices))
+        choices_set(self, "village", all_ + list(villages.values_list("code", "name")))
 
 
-def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+def choices_set(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+    """Set the choices of one of the form's choice fields (made when the form is)."""
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices

@@ -3,7 +3,7 @@ run."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -27,8 +27,8 @@ class FeedImportForm(forms.Form):
     dept = forms.ChoiceField(label=_("部门数据"))
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["dept"]).choices = [
             (code, f"{gettext(spec.title)}（{gettext(spec.department)}）")
             for code, spec in FEEDS.items()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -23,12 +23,12 @@ class HouseholdFilterForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         villages: list[tuple[str, str]],
         grids: list[tuple[int, str]],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["village"]).choices = [("", _("全部")), *villages]
         cast(forms.ChoiceField, self.fields["grid"]).choices = [("", _("全部")), *grids]
         cast(forms.ChoiceField, self.fields["category"]).choices = [

@@ -13,6 +13,7 @@ from bangfu.monitoring.models import WarningStatus
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.monitoring.selectors import WarningFilters, warnings_for_user
 from bangfu.regions.models import Level
+from bangfu.web.forms.cases import choices_set
 
 
 class WarningFilterForm(forms.Form):
@@ -25,15 +26,15 @@ class WarningFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mine = warnings_for_user(user=user)
-        all_ = [("", _("全部"))]
+        all_: list[tuple[str, Any]] = [("", _("全部"))]
         periods = mine.values_list("period", flat=True).distinct().order_by("-period")
         rules = mine.values_list("rule_id", "rule_title").distinct().order_by("rule_id")
         villages = access_for(user).regions(Level.VILLAGE)
-        self.fields["period"].choices = all_ + [(p, p) for p in periods]  # type: ignore[attr-defined]
-        self.fields["rule"].choices = all_ + [(r, f"{r} {t}") for r, t in rules]  # type: ignore[attr-defined]
-        self.fields["risk"].choices = all_ + [(r, _(r)) for r in sorted(RISK_TYPES)]  # type: ignore[attr-defined]
-        self.fields["village"].choices = all_ + list(villages.values_list("code", "name"))  # type: ignore[attr-defined]
-        self.fields["status"].choices = all_ + list(WarningStatus.choices)  # type: ignore[attr-defined]
+        choices_set(self, "period", all_ + [(p, p) for p in periods])
+        choices_set(self, "rule", all_ + [(r, f"{r} {t}") for r, t in rules])
+        choices_set(self, "risk", all_ + [(r, _(r)) for r in sorted(RISK_TYPES)])
+        choices_set(self, "village", all_ + list(villages.values_list("code", "name")))
+        choices_set(self, "status", all_ + list(WarningStatus.choices))
 
     def filters(self) -> WarningFilters:
         return WarningFilters(**{k: self.cleaned_data.get(k) or "" for k in self.fields})
