@@ -117,7 +117,8 @@ def reading_record(
     note: str = "",
 ) -> IncomeReading:
     """A grid worker's monthly or quarterly income reading (upsert by period)."""
-    if not access_for(user).may_record_readings:
+    access = access_for(user)
+    if not access.may_record_readings or not access.admits(household):
         raise NotFound
     size = household.members.count()
     if size == 0:
