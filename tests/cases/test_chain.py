@@ -17,6 +17,7 @@ from bangfu.cases.services import (
     objection_resolve,
 )
 from bangfu.core.errors import NotFound, Refused
+from bangfu.monitoring.errors import PolicyError
 from bangfu.monitoring.policy import load_policy
 from tests.conftest import household_rows
 
@@ -196,7 +197,7 @@ def test_pages_offer_each_user_only_their_actions(household, people):
 
 
 def test_policy_identification_table_is_validated():
-    from bangfu.monitoring.policy import PolicyError, parse_policy
+    from bangfu.monitoring.policy import parse_policy
 
     head = '[policy]\nprovince = "14"\nyear = 2026\nversion = "t"\nmonitoring_line = 7000\n'
     assert parse_policy(head).deadlines["notice_days"] == 5

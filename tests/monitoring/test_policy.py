@@ -1,6 +1,7 @@
 import pytest
 
-from bangfu.monitoring.policy import PolicyError, load_policy, parse_policy
+from bangfu.monitoring.errors import PolicyError
+from bangfu.monitoring.policy import load_policy, parse_policy
 
 HEAD = """
 [policy]
