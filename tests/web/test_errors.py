@@ -73,3 +73,8 @@ def test_the_api_answers_404_with_the_reason_out_of_scope(client, people, homes)
     r = client.get("/api/v1/households/H-E2", **auth)
     assert r.status_code == 404 and r.json() == {"detail": "不存在，或不在您所辖区域内"}
     assert client.get("/api/v1/households/H-E1", **auth).status_code == 200
+
+
+def test_a_forbidden_post_from_nowhere_is_the_403_page(db):
+    _request, response = _handled(Forbidden("只有村干部可以办理"), method="post")
+    assert response.status_code == 403 and "只有村干部可以办理" in response.content.decode()

@@ -1,6 +1,7 @@
-"""The web's one mapping of the services' refusals (bangfu.core.errors): NotFound is the
-Chinese 404 page, Forbidden the 403 page, and any other refusal a view did not handle itself
-is shown as a message on the page the user came from (or on its own page, 409)."""
+"""The web's one mapping of the services' refusals (bangfu.core.errors) that a view did not
+handle itself: NotFound is the Chinese 404 page; a refused form goes back to the page it came
+from with the reason as a message; otherwise Forbidden is the 403 page and any other refusal
+its own page (409), each with the reason."""
 
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ class DomainErrorMiddleware:
             return None
         if isinstance(exc, NotFound):
             return page_not_found(request, Http404(str(exc)))
-        if isinstance(exc, Forbidden) and request.method in ("GET", "HEAD"):
-            return permission_denied(request, exc)
         back = request.headers.get("referer", "")
         if request.method == "POST" and url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             messages.error(request, str(exc))
             return redirect(back)
+        if isinstance(exc, Forbidden):
+            return permission_denied(request, exc)
         return render(request, "web/refused.html", {"reason": str(exc)}, status=409)
