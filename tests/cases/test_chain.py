@@ -51,10 +51,11 @@ def test_the_whole_chain_by_the_right_roles_leaves_a_trail(household, people):
     case, created = lead_open(
         household=household, channel=Channel.VISIT, by=people["grid"], note="走访", today=D
     )
-    assert created and case.stage == Stage.LEAD and case.due == D + dt.timedelta(days=7)
+    assert created and case.stage == Stage.LEAD and case.due == D + dt.timedelta(days=3)
+    assert case.decision_due == D + dt.timedelta(days=15)  # from the lead to the decision
     case = through_notice(case, people)
     assert case.stage == Stage.NOTICE and case.notice_ends == D + dt.timedelta(days=5)
-    assert case.due == case.notice_ends + dt.timedelta(days=2)
+    assert case.due == case.notice_ends + dt.timedelta(days=1)
     objection = objection_add(user=people["township"], case=case, text="收入核实有出入")
     end = case.notice_ends
     with pytest.raises(Refused, match="期满后"):
@@ -149,14 +150,14 @@ def test_deadlines_come_from_the_policy_and_overdue_steps_go_to_the_level_above(
     household, people, settings, tmp_path
 ):
     text = (
-        load_policy().path.read_text(encoding="utf-8").replace("verify_days = 7", "verify_days = 3")
+        load_policy().path.read_text(encoding="utf-8").replace("verify_days = 3", "verify_days = 2")
     )
     policy_file = tmp_path / "p.toml"
     policy_file.write_text(text, encoding="utf-8")
     settings.BANGFU_POLICY = str(policy_file)
     case, _ = lead_open(household=household, channel=Channel.VISIT, by=people["grid"], today=D)
-    assert case.due == D + dt.timedelta(days=3)
-    late = D + dt.timedelta(days=4)
+    assert case.due == D + dt.timedelta(days=2)
+    late = D + dt.timedelta(days=3)
     assert list(overdue_for_user(user=people["township"], today=late)) == [case]
     assert list(overdue_for_user(user=people["county"], today=late)) == [case]
     assert not overdue_for_user(user=people["other_township"], today=late).exists()
@@ -201,7 +202,16 @@ def test_policy_identification_table_is_validated():
 
     head = '[policy]\nprovince = "14"\nyear = 2026\nversion = "t"\nmonitoring_line = 7000\n'
     assert parse_policy(head).deadlines["notice_days"] == 5
-    assert parse_policy(head + "[identification]\nnotice_days = 7\n").deadlines["notice_days"] == 7
+    longer = parse_policy(head + "[identification]\nnotice_days = 7\ntotal_days = 17\n")
+    assert longer.deadlines["notice_days"] == 7 and longer.deadlines["total_days"] == 17
+    assert parse_policy(head).deadlines["total_days"] == 15
     for bad in ("notice_days = 0", "notice_days = 2.5", "speed_days = 3"):
         with pytest.raises(PolicyError):
             parse_policy(head + f"[identification]\n{bad}\n")
+    # the village notice runs at least 5 days; the steps fit in the whole chain's 15
+    with pytest.raises(PolicyError, match="不能少于 5 天"):
+        parse_policy(head + "[identification]\nnotice_days = 4\n")
+    with pytest.raises(PolicyError, match="超过 total_days"):
+        parse_policy(head + "[identification]\nnotice_days = 7\n")
+    with pytest.raises(PolicyError, match="各环节时限之和 16 天"):
+        parse_policy(head + "[identification]\nverify_days = 4\n")

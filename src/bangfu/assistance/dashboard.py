@@ -18,9 +18,8 @@ from bangfu.accounts.models import User
 from bangfu.assistance.models import Measure
 from bangfu.assistance.results import results_table
 from bangfu.cases.cards import CARD_STAGES
-from bangfu.cases.chain import OPEN_STAGES
 from bangfu.cases.models import Step
-from bangfu.cases.selectors import cases_in_scope
+from bangfu.cases.selectors import cases_in_scope, overdue_q
 from bangfu.core.errors import NotFound
 from bangfu.monitoring.models import WarningStatus
 from bangfu.monitoring.selectors import warnings_for_user
@@ -121,7 +120,7 @@ def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> di
         "by_risk": dict(risks.most_common()),
         "pending_warnings": pending.count(),
         "pending_by_source": dict(sources.most_common()),
-        "overdue_steps": cases.filter(stage__in=OPEN_STAGES, due__lt=today).count(),
+        "overdue_steps": cases.filter(overdue_q(today)).count(),
         "flow": dict(sorted(flow.items())),
         "measures": measures,
         "results": {

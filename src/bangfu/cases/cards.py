@@ -30,7 +30,7 @@ from bangfu.cases.chain import NOTICE_STAGES
 from bangfu.cases.models import Case, HouseholdToken, Stage
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.idcard import mask_name
-from bangfu.monitoring.policy import load_policy
+from bangfu.monitoring.policy import Policy, load_policy
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 
@@ -225,6 +225,13 @@ def monitored_households(village: Region) -> list[Household]:
     )
 
 
+def notice_risks(case: Case, policy: Policy) -> list[str]:
+    """The risk types the public notice shows: never health status (因病, 因残), nor what the
+    policy file leaves off besides (county guidance: notices never show ID numbers, phones,
+    bank accounts or health status)."""
+    return [r for r in case.risk_types if r not in policy.notice_hidden_risks]
+
+
 def notice_pdf(village: Region) -> bytes:
     """The village's public notice (公示) list: the households in a notice period, for
     identification or for risk elimination; names as the policy file allows, never ID numbers."""
@@ -264,7 +271,7 @@ def notice_pdf(village: Region) -> bytes:
         canvas.drawString(35 * mm, y, shown)
         canvas.drawString(65 * mm, y, village.name)
         canvas.drawString(100 * mm, y, what)
-        canvas.drawString(135 * mm, y, "、".join(case.risk_types)[:12])
+        canvas.drawString(135 * mm, y, "、".join(notice_risks(case, policy))[:12])
         canvas.drawString(175 * mm, y, f"{case.notice_ends:%m-%d}" if case.notice_ends else "")
     y -= 14 * mm
     canvas.drawString(20 * mm, y, "如有异议，请在公示期内向村委会或乡镇反映。")

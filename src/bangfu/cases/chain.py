@@ -213,10 +213,11 @@ DECISION_FIELDS = (
 
 
 # checks: what must hold before an action (Refused with the reason otherwise) ---------------
-Check = Callable[[Case, dt.date], dict[str, Any]]  # returns facts the step also records
+# a check sees the case, the step's record so far and the day; returns facts it also records
+Check = Callable[[Case, dict[str, Any], dt.date], dict[str, Any]]
 
 
-def notice_over(case: Case, today: dt.date) -> dict[str, Any]:
+def notice_over(case: Case, record: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """The notice has run its days and every objection raised during it is resolved."""
     assert case.notice_ends is not None
     if today < case.notice_ends:
@@ -228,7 +229,7 @@ def notice_over(case: Case, today: dt.date) -> dict[str, Any]:
     return {}
 
 
-def criteria_met(case: Case, today: dt.date) -> dict[str, Any]:
+def criteria_met(case: Case, record: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """The latest evaluation meets the policy's risk-elimination criteria."""
     latest = case.evaluations.first()
     if latest is None:
@@ -240,6 +241,18 @@ def criteria_met(case: Case, today: dt.date) -> dict[str, Any]:
             % {"reasons": pgettext("list separator", "；").join(reasons)}
         )
     return {"evaluation": latest.pk, "evaluated_on": str(latest.on)}
+
+
+def category_fits_history(case: Case, record: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The category agrees with the household's history (county guidance, docs/cases.md):
+    脱贫不稳定户 only for a formerly-poor household, 边缘易致贫户 only for one that never was;
+    突发严重困难户 for either."""
+    category, formerly_poor = record.get("category"), case.household.formerly_poor
+    if category == Category.UNSTABLE and not formerly_poor:
+        raise Refused(_("该户不是原建档立卡脱贫户，不能认定为脱贫不稳定户"))
+    if category == Category.EDGE and formerly_poor:
+        raise Refused(_("该户是原建档立卡脱贫户，不能认定为边缘易致贫户"))
+    return {}
 
 
 # effects: what an action changes besides the stage and the deadline --------------------------
@@ -274,6 +287,7 @@ class Action:
     checks: Sequence[Check] = ()
     effects: Sequence[Effect] = ()
     opens_notice: bool = False  # 公示: the notice's days, then the days to report it
+    starts_chain: bool = False  # the whole chain's deadline (total_days) runs from this step
     bulk: Literal["", "approve", "reject"] = ""  # may be taken for a batch of cases
 
     @property
@@ -354,6 +368,7 @@ ACTIONS: dict[str, Action] = {
             S.MONITORING,
             C,
             fields=DECISION_FIELDS,
+            checks=(category_fits_history,),
             effects=(identify,),
             bulk="approve",
         ),
@@ -374,6 +389,7 @@ ACTIONS: dict[str, Action] = {
             S.EXIT_VERIFIED,
             V,
             checks=(criteria_met,),
+            starts_chain=True,
         ),
         _a(
             "exit_appraise",

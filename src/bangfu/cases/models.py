@@ -49,6 +49,9 @@ class Case(models.Model):  # 监测帮扶案例
     category = models.CharField(_("监测类别"), max_length=8, choices=Category.choices, blank=True)
     risk_types = models.JSONField(_("风险类型"), default=list)
     notice_ends = models.DateField(_("公示截止"), null=True, blank=True)
+    # the whole chain's deadline: from the day the lead was found (or the exit proposed) to the
+    # county's decision (policy total_days, 15 by the guidance)
+    decision_due = models.DateField(_("认定时限"), null=True, blank=True)
     identified_on = models.DateField(_("纳入监测日期"), null=True, blank=True)
     relapse = models.BooleanField(_("返贫致贫（曾消除风险）"), default=False)
     opened_at = models.DateTimeField(auto_now_add=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from bangfu.accounts.access import access_for
@@ -28,6 +28,12 @@ def cases_in_scope(*, user: User) -> QuerySet[Case]:
     )
 
 
+def overdue_q(today: dt.date) -> Q:
+    """Cases waiting past their step's deadline or past the whole chain's (policy total_days:
+    from the lead, or the exit's proposal, to the county's decision)."""
+    return Q(stage__in=OPEN_STAGES) & (Q(due__lt=today) | Q(decision_due__lt=today))
+
+
 @dataclass(frozen=True)
 class CaseFilters:
     stage: str = ""
@@ -44,7 +50,7 @@ def case_list_for_user(
     if filters.village:
         qs = qs.filter(household__village_id=filters.village)
     if filters.overdue:
-        qs = qs.filter(stage__in=OPEN_STAGES, due__lt=today or timezone.localdate())
+        qs = qs.filter(overdue_q(today or timezone.localdate()))
     return qs.order_by("due", "household__household_no")
 
 
@@ -73,7 +79,7 @@ def overdue_for_user(*, user: User, today: dt.date | None = None) -> QuerySet[Ca
     below = [s for s in OPEN_STAGES if STAGE_LEVEL[s] > mine]
     return (
         cases_in_scope(user=user)
-        .filter(stage__in=below, due__lt=today or timezone.localdate())
+        .filter(overdue_q(today or timezone.localdate()), stage__in=below)
         .order_by("due")
     )
 

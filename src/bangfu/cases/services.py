@@ -102,11 +102,13 @@ def lead_open(
                 )
                 created = case is None
                 if case is None:
+                    deadlines = _deadlines()
                     case = Case.objects.create(
                         household=household,
                         channel=channel,
                         stage=Stage.LEAD,
-                        due=_today(today) + dt.timedelta(days=_deadlines()["verify_days"]),
+                        due=_today(today) + dt.timedelta(days=deadlines["verify_days"]),
+                        decision_due=_today(today) + dt.timedelta(days=deadlines["total_days"]),
                         risk_types=risks,
                         # back after its risk was eliminated: a relapse (返贫), recorded as such
                         relapse=Case.objects.filter(
@@ -301,7 +303,7 @@ def case_act(
             raise Refused(_("“%(action)s”必须填写理由") % {"action": spec.label})
         record = spec.clean(data or {}, today)
         for check in spec.checks:
-            record |= check(case, today)
+            record |= check(case, record, today)
         deadlines = _deadlines()
         Step.objects.create(
             case=case,
@@ -323,6 +325,10 @@ def case_act(
             case.due = today + dt.timedelta(days=deadlines[STAGE_DEADLINE[spec.target]])
         else:
             case.due = None
+        if spec.starts_chain:
+            case.decision_due = today + dt.timedelta(days=deadlines["total_days"])
+        elif spec.target not in OPEN_STAGES:
+            case.decision_due = None
         if spec.target in CLOSING_STAGES:
             case.closed_at = timezone.now()
         for effect in spec.effects:

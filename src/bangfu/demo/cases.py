@@ -22,6 +22,7 @@ from bangfu.cases.services import (
     warning_to_lead_category,
 )
 from bangfu.monitoring.models import RiskWarning, WarningStatus
+from bangfu.monitoring.policy import load_policy
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 
@@ -63,11 +64,15 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
         if len(picked) == len(PLAN):
             break
     today = timezone.localdate()
-    start = today - dt.timedelta(days=20)  # the chain began three weeks ago
+    start = today - dt.timedelta(days=14)  # the chain began two weeks ago (15 days allowed)
     for warning, target in zip(picked, PLAN, strict=False):
         warning_decide(user=village, warning=warning, status=WarningStatus.LEAD, reason="演示")
         case = Case.objects.get(household=warning.household, closed_at__isnull=True)
-        Case.objects.filter(pk=case.pk).update(due=start + dt.timedelta(days=7))
+        deadlines = load_policy().deadlines
+        Case.objects.filter(pk=case.pk).update(
+            due=start + dt.timedelta(days=deadlines["verify_days"]),
+            decision_due=start + dt.timedelta(days=deadlines["total_days"]),
+        )
         case.refresh_from_db()
         _advance(case, target, warning, village, township, county, start, today)
     _plans(village_code, village, users["helper"], today)
@@ -150,7 +155,7 @@ def _advance(
         case=case,
         action="county_approve",
         data={"category": warning_to_lead_category(case), "risk_types": case.risk_types},
-        today=ends + dt.timedelta(days=4),
+        today=ends + dt.timedelta(days=3),
     )
 
 
@@ -284,7 +289,7 @@ def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: s
         case = case_act(user=township, case=case, action="exit_township_approve", today=day(5))
         if target == Stage.EXIT_COUNTY:
             continue
-        case_act(user=county, case=case, action="exit_county_approve", today=day(3))
+        case_act(user=county, case=case, action="exit_county_approve", today=day(4))
         if target == "relapse":  # a new shock after elimination brings it back
             lead_open(
                 household=household,

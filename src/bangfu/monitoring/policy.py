@@ -44,16 +44,22 @@ ELIMINATION: dict[str, Any] = {
 }
 
 
-# Defaults for [identification] in the policy file: calendar days per step of the chain.
+# Defaults for [identification] in the policy file: calendar days per step of the chain, and
+# the whole chain's. County guidance (docs/cases.md): from the day a lead is found to the
+# county's decision generally at most 15 days, of which the village notice at least 5.
 DEADLINES = {
-    "verify_days": 7,  # 入户核查
-    "appraise_days": 7,  # 村级评议
-    "publish_days": 3,  # 评议后张榜公示
+    "verify_days": 3,  # 入户核查
+    "appraise_days": 2,  # 村级评议
+    "publish_days": 1,  # 评议后张榜公示
     "notice_days": 5,  # 公示期
-    "close_notice_days": 2,  # 公示期满后报乡镇
-    "township_days": 5,  # 乡镇审核
-    "county_days": 5,  # 县级审批
+    "close_notice_days": 1,  # 公示期满后报乡镇
+    "township_days": 2,  # 乡镇审核
+    "county_days": 1,  # 县级审定
+    "total_days": 15,  # 从发现线索到县级审定
 }
+NOTICE_MIN_DAYS = 5  # 村内公示不少于5天
+# Risk types the public notice always leaves off: health status is never published.
+NOTICE_HIDDEN_RISKS = ("因病", "因残")
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class Policy:
     elimination: dict[str, Any] = field(default_factory=lambda: dict(ELIMINATION))
     # how the public notice (公示) shows names: "full" or "masked" (张*明); never ID numbers
     notice_names: str = "full"
+    # risk types the notice leaves off (health status is never shown)
+    notice_hidden_risks: tuple[str, ...] = NOTICE_HIDDEN_RISKS
 
     def rule(self, rule_id: str) -> RuleSpec:
         for r in self.rules:
@@ -169,6 +177,18 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     for key, days in ident.items():
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
             raise PolicyError(_("identification: %(key)s 应为 1 至 90 的整数（天）") % {"key": key})
+    deadlines = DEADLINES | ident
+    if deadlines["notice_days"] < NOTICE_MIN_DAYS:
+        raise PolicyError(
+            _("identification: notice_days 不能少于 %(n)d 天（村内公示不少于5天）")
+            % {"n": NOTICE_MIN_DAYS}
+        )
+    steps = sum(days for key, days in deadlines.items() if key != "total_days")
+    if steps > deadlines["total_days"]:
+        raise PolicyError(
+            _("identification: 各环节时限之和 %(steps)d 天超过 total_days（%(total)d 天）")
+            % {"steps": steps, "total": deadlines["total_days"]}
+        )
     elim = dict(data.get("elimination", {}))
     for key, value in elim.items():
         if key not in ELIMINATION:
@@ -179,12 +199,18 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
             raise PolicyError(_("elimination: %(key)s 的类型不正确") % {"key": key})
         if not isinstance(value, bool) and value < 0:
             raise PolicyError(_("elimination: %(key)s 不能为负数") % {"key": key})
-    notice_names = str(data.get("notice", {}).get("names", "full"))
+    notice = data.get("notice", {})
+    notice_names = str(notice.get("names", "full"))
     if notice_names not in ("full", "masked"):
         raise PolicyError(_('notice: names 应为 "full" 或 "masked"'))
+    # a province may leave more off the notice; health status is never shown (always hidden)
+    hidden = notice.get("hidden_risks", [])
+    if not isinstance(hidden, list) or set(map(str, hidden)) - RISK_TYPES:
+        raise PolicyError(_("notice: hidden_risks 应为风险类型的列表"))
     return Policy(
         notice_names=notice_names,
-        deadlines=DEADLINES | ident,
+        notice_hidden_risks=tuple(dict.fromkeys([*NOTICE_HIDDEN_RISKS, *map(str, hidden)])),
+        deadlines=deadlines,
         elimination=ELIMINATION | elim,
         province=str(_need(head, "province", "policy")),
         year=int(_need(head, "year", "policy")),
