@@ -123,7 +123,7 @@ def test_rejections_need_a_reason_and_close_the_case(household, people):
         user=people["village"],
         case=case,
         action="appraise_reject",
-        note="收入高于监测标准",
+        note="收入高于监测范围",
         data=MEETING,
         today=D,
     )

@@ -88,7 +88,7 @@ def test_from_a_department_warning_to_monitoring_through_the_pages(client, peopl
     as_(client, people["county"])
     batch_page = client.get(reverse("case_batch")).content.decode()
     assert household.household_no in batch_page
-    client.post(reverse("case_batch"), {"case": [case.pk], "note": "县级审批"})
+    client.post(reverse("case_batch"), {"case": [case.pk], "note": "县级审定"})
     case.refresh_from_db()
     household.refresh_from_db()
     assert case.stage == Stage.MONITORING and household.category == "sudden"

@@ -36,11 +36,11 @@ def refusal(**kwargs):
 @pytest.mark.django_db
 def test_a_refusal_at_the_wrong_stage_is_in_the_users_language(case, people):
     wrong_stage = {"user": people["county"], "case": case, "action": "county_approve"}
-    assert str(refusal(**wrong_stage)) == "本案当前环节为“待入户核查”，不能“县级审批：纳入监测”"
+    assert str(refusal(**wrong_stage)) == "本案当前环节为“待入户核查”，不能“县级审定：纳入监测”"
     with translation.override("en"):
         assert str(refusal(**wrong_stage)) == (
             "This case is at the stage “Awaiting home verification”: "
-            "“County approval: into monitoring” is not possible"
+            "“County decision: into monitoring” is not possible"
         )
 
 

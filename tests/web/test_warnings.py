@@ -50,9 +50,9 @@ def test_list_is_scoped_and_filterable(client, people, warned):
 def test_detail_shows_evidence_and_clause_and_is_scoped(client, people, warned):
     client.force_login(people["village"])
     page = client.get(reverse("warning", args=[warned["mine"].pk])).content.decode()
-    assert "人均纯收入低于监测标准" in page and "监测标准（元）" in page
+    assert "人均纯收入低于监测范围" in page and "监测范围（元）" in page
     assert "1500.00" in page and "7300.00" in page  # (3000 + 2000 - 500) / 3
-    assert "家庭年人均纯收入低于当年监测标准" in page  # the policy clause
+    assert "家庭年人均纯收入低于当年监测范围" in page  # the policy clause
     page = client.get(reverse("warning", args=[warned["insurance"].pk])).content.decode()
     assert "测试1401231002060001-1" in page and "**********" in page  # member named, ID masked
     assert client.get(reverse("warning", args=[warned["theirs"].pk])).status_code == 404

@@ -9,7 +9,7 @@ from bangfu.regions.models import Grid, Level, Region
 
 
 class Role(models.TextChoices):
-    COUNTY_OFFICER = "county_officer", _("县级乡村振兴部门")
+    COUNTY_OFFICER = "county_officer", _("县农业农村部门（乡村振兴）")
     TOWNSHIP_CADRE = "township_cadre", _("乡镇干部")
     VILLAGE_CADRE = "village_cadre", _("村干部/驻村工作队")
     GRID_WORKER = "grid_worker", _("网格员")

@@ -96,7 +96,7 @@ class BangfuAPI(NinjaAPI):
 api = BangfuAPI(
     title="bangfu API",
     version="1",
-    description="防止返贫动态监测和帮扶：农户、预警、监测帮扶案例（按用户所辖区域）",
+    description="防止返贫动态监测和帮扶：农户、预警、监测帮扶（按用户所辖区域）",
     auth=TokenAuth(),
     urls_namespace="api-v1",
     docs_url=None,  # the interactive docs load from a CDN; the OpenAPI document is enough

@@ -363,7 +363,7 @@ ACTIONS: dict[str, Action] = {
         ),
         _a(
             "county_approve",
-            gettext_lazy("县级审批：纳入监测"),
+            gettext_lazy("县级审定：纳入监测"),
             S.COUNTY,
             S.MONITORING,
             C,
@@ -374,7 +374,7 @@ ACTIONS: dict[str, Action] = {
         ),
         _a(
             "county_reject",
-            gettext_lazy("县级审批：不予认定"),
+            gettext_lazy("县级审定：不予认定"),
             S.COUNTY,
             S.NOT_IDENTIFIED,
             C,
@@ -442,7 +442,7 @@ ACTIONS: dict[str, Action] = {
         ),
         _a(
             "exit_county_approve",
-            gettext_lazy("县级审批：风险消除"),
+            gettext_lazy("县级审定：风险消除"),
             S.EXIT_COUNTY,
             S.ELIMINATED,
             C,
@@ -451,7 +451,7 @@ ACTIONS: dict[str, Action] = {
         ),
         _a(
             "exit_county_reject",
-            gettext_lazy("县级审批：继续监测"),
+            gettext_lazy("县级审定：继续监测"),
             S.EXIT_COUNTY,
             S.MONITORING,
             C,

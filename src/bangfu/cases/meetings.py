@@ -87,7 +87,7 @@ def meeting_record(
     chosen = {pk: text.strip() for pk, text in decisions.items() if text.strip()}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=chosen, household__village=village)}
     if set(chosen) - set(cases):
-        raise Refused(_("决定只能针对本村的案例"))
+        raise Refused(_("决定只能针对本村的监测对象"))
     with transaction.atomic():
         meeting, _created = Meeting.objects.update_or_create(
             village=village,

@@ -20,7 +20,7 @@ class Stage(models.TextChoices):
     APPRAISED = "appraised", _("待公示")
     NOTICE = "notice", _("公示中")
     TOWNSHIP = "township", _("待乡镇审核")
-    COUNTY = "county", _("待县级审批")
+    COUNTY = "county", _("待县级审定")
     MONITORING = "monitoring", _("监测帮扶中")
     NOT_IDENTIFIED = "not_identified", _("不予认定")
     # risk elimination goes through the same chain
@@ -28,7 +28,7 @@ class Stage(models.TextChoices):
     EXIT_APPRAISED = "exit_appraised", _("风险消除：待公示")
     EXIT_NOTICE = "exit_notice", _("风险消除：公示中")
     EXIT_TOWNSHIP = "exit_township", _("风险消除：待乡镇审核")
-    EXIT_COUNTY = "exit_county", _("风险消除：待县级审批")
+    EXIT_COUNTY = "exit_county", _("风险消除：待县级审定")
     ELIMINATED = "eliminated", _("风险已消除")
 
 
@@ -38,7 +38,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("干部走访/网格排查")
 
 
-class Case(models.Model):  # 监测帮扶案例
+class Case(models.Model):  # 监测帮扶
     SCOPE = ScopePaths(
         village="household__village", grid="household__grid", assisted="measures__responsible"
     )
@@ -67,8 +67,8 @@ class Case(models.Model):  # 监测帮扶案例
             )
         ]
         indexes = [models.Index(fields=["stage", "due"], name="case_stage_due_idx")]
-        verbose_name = _("监测帮扶案例")
-        verbose_name_plural = _("监测帮扶案例")
+        verbose_name = _("监测帮扶")
+        verbose_name_plural = _("监测帮扶")
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.get_stage_display()}"

@@ -133,12 +133,12 @@ def lead_open(
                     obj=case,
                     region_code=household.village_id,
                     note=f"线索（{_stored(Channel(channel).label)}）"
-                    + ("" if created else "并入已有案例"),
+                    + ("" if created else "并入正在办理的监测帮扶"),
                 )
                 return case, created
         except IntegrityError:  # another signal opened the case at the same moment: attach
             continue
-    raise Refused(_("该户的案例正被同时修改，请重试"))
+    raise Refused(_("该户的监测帮扶正被同时修改，请重试"))
 
 
 def visit_record(

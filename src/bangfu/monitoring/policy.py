@@ -1,4 +1,4 @@
-"""Policy as data: one TOML file per province and year (监测标准, rule thresholds, the
+"""Policy as data: one TOML file per province and year (监测范围, rule thresholds, the
 Alkire-Foster dimensions). Changing a threshold is editing the file, never the code."""
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class Policy:
     year: int
     version: str
     title: str
-    line: float  # 监测标准, yuan per person per year
+    line: float  # 监测范围, yuan per person per year
     rules: tuple[RuleSpec, ...]
     af_k: float
     indicators: tuple[Indicator, ...] = field(default=())

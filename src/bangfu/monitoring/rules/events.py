@@ -114,7 +114,7 @@ class EarnerUnemployed(RuleKind):
 
 
 class DibaoCancelledLowIncome(RuleKind):
-    """低保被取消而人均纯收入仍低于 (1 + margin) 倍监测标准."""
+    """低保被取消而人均纯收入仍低于 (1 + margin) 倍监测范围."""
 
     name = "dibao_cancelled_low_income"
     value_label = gettext_lazy("人均纯收入（元）")

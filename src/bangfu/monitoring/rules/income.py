@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 
 
 class BelowLine(RuleKind):
-    """人均纯收入低于监测标准."""
+    """人均纯收入低于监测范围."""
 
     name = "income_below_line"
     value_label = gettext_lazy("人均纯收入（元）")
-    reference_label = gettext_lazy("监测标准（元）")
+    reference_label = gettext_lazy("监测范围（元）")
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
         inc = ctx.latest_income()
@@ -34,7 +34,7 @@ class BelowLine(RuleKind):
 
 
 class NearLine(RuleKind):
-    """人均纯收入高于监测标准但不足 (1 + margin) 倍: 边缘."""
+    """人均纯收入高于监测范围但不足 (1 + margin) 倍: 边缘."""
 
     name = "income_near_line"
     value_label = gettext_lazy("人均纯收入（元）")
@@ -54,7 +54,7 @@ class NearLine(RuleKind):
 
 
 class DropOnYear(RuleKind):
-    """人均纯收入比上年下降超过 drop (比例), 且降后低于 ceiling 倍监测标准."""
+    """人均纯收入比上年下降超过 drop (比例), 且降后低于 ceiling 倍监测范围."""
 
     name = "income_drop_year"
     value_label = gettext_lazy("本年人均纯收入（元）")

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 
 
 class Vulnerable(RuleKind):
-    """明年人均纯收入低于监测标准的概率不低于 min_probability (0-1); above_line_only keeps to
+    """明年人均纯收入低于监测范围的概率不低于 min_probability (0-1); above_line_only keeps to
     households whose latest income is still at or above the line, whom the income rules miss."""
 
     name = "vulnerability"
-    value_label = gettext_lazy("明年收入低于监测标准的概率（%）")
+    value_label = gettext_lazy("明年收入低于监测范围的概率（%）")
     reference_label = gettext_lazy("预警概率阈值（%）")
     params = {"min_probability": float, "above_line_only": bool}
 

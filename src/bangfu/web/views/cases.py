@@ -272,7 +272,9 @@ def visit_add(request: AuthedRequest, household_no: str) -> HttpResponse:
     except Refused as exc:
         messages.error(request, str(exc))
         return redirect("household", household_no=household_no)
-    messages.success(request, _("已登记为线索。") if created else _("已并入本户正在办理的案例。"))
+    messages.success(
+        request, _("已登记为线索。") if created else _("已并入本户正在办理的监测帮扶。")
+    )
     return redirect("case", pk=case.pk)
 
 

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             )
             stages = demo_cases(village_code=DEMO_VILLAGE)
             self.stdout.write(
-                "演示村的监测帮扶案例："
+                "演示村的监测帮扶："
                 + "，".join(f"{s.label} {stages[s.value]} 户" for s in Stage if s.value in stages)
             )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

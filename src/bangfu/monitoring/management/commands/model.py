@@ -51,13 +51,13 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"留出检验：以 {ev['train_years']} 年的变化训练，预测 {ev['test_year']} 年"
-            f"（监测标准 {ev['line']:g} 元，预警阈值 {ev['threshold']:.0%}）"
+            f"（监测范围 {ev['line']:g} 元，预警阈值 {ev['threshold']:.0%}）"
         )
-        for key, title in (("all", "全部农户"), ("above_line", "当年收入不低于监测标准的农户")):
+        for key, title in (("all", "全部农户"), ("above_line", "当年收入不低于监测范围的农户")):
             part = ev[key]
             m, r = part["model"], part["rules"]
             self.stdout.write(
-                f"  {title}：{part['n']} 户，次年 {part['fell_below_rate']:.1%} 低于监测标准"
+                f"  {title}：{part['n']} 户，次年 {part['fell_below_rate']:.1%} 低于监测范围"
             )
             for name, x in (("模型", m), ("收入规则", r)):
                 self.stdout.write(
