@@ -105,6 +105,7 @@ class RunOut(Schema):
     period: str
     engine: str
     policy_version: str
+    policy_digest: str
     started_at: dt.datetime
     finished_at: dt.datetime | None
     summary: dict[str, Any]

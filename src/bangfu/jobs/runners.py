@@ -80,8 +80,8 @@ def feed_load(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def monitoring_run(job: Job, progress: Progress) -> dict[str, Any]:
-    run, result = monitor_run(period=job.params.get("period") or None, progress=progress)
-    return {"written": True, "run_id": run.pk, **result.summary()}
+    run, _result = monitor_run(period=job.params.get("period") or None, progress=progress)
+    return {"written": True, "run_id": run.pk, **run.summary}
 
 
 RUNNERS: dict[str, Callable[[Job, Progress], dict[str, Any]]] = {

@@ -74,6 +74,8 @@ class MonitoringRun(models.Model):  # 一次批量监测
     period = models.CharField(_("期间"), max_length=7)
     engine = models.CharField(_("引擎"), max_length=16)
     policy_version = models.CharField(_("政策版本"), max_length=32)
+    # the policy file's content hash: the version is what the file says, the hash what it is
+    policy_digest = models.CharField(_("政策文件摘要"), max_length=64, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict)

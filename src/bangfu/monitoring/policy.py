@@ -3,6 +3,7 @@ Alkire-Foster dimensions). Changing a threshold is editing the file, never the c
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,8 @@ class Policy:
     notice_names: str = "full"
     # risk types the notice leaves off (health status is never shown)
     notice_hidden_risks: tuple[str, ...] = NOTICE_HIDDEN_RISKS
+    # SHA-256 of the file's text: two different files never pass for one version
+    digest: str = ""
 
     def rule(self, rule_id: str) -> RuleSpec:
         for r in self.rules:
@@ -221,6 +224,7 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
         af_k=float(af.get("k", 1 / 3)),
         indicators=indicators,
         path=path,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 

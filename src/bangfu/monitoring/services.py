@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,7 @@ from bangfu.monitoring.vulnerability import (
     fit_frame,
     transitions,
 )
-from bangfu.registry.models import Household
+from bangfu.registry.models import Household, IncomeRecord
 
 PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
@@ -83,7 +84,9 @@ def monitor_run(
             fit_error = str(exc)
             say(_("脆弱性模型未训练：{reason}").format(reason=exc))
         step += 1
-    run = MonitoringRun.objects.create(period=period, engine=engine, policy_version=policy.version)
+    run = MonitoringRun.objects.create(
+        period=period, engine=engine, policy_version=policy.version, policy_digest=policy.digest
+    )
     with tempfile.TemporaryDirectory(prefix="bangfu-snapshot-") as tmp:
         say(_("导出农户信息快照"))
         registry_snapshot(folder=Path(tmp), day=period_end(period))
@@ -104,10 +107,25 @@ def monitor_run(
     warnings_store(run=run, result=result, policy=policy)
     step += 1
     run.finished_at = timezone.now()
-    run.summary = result.summary()
+    run.summary = result.summary() | {
+        "policy_digest": policy.digest,
+        "income_data": income_data_freshness(period=period),
+    }
     run.save(update_fields=["finished_at", "summary"])
     say(_("完成：{n} 条预警").format(n=len(result.warnings)))
     return run, result
+
+
+def income_data_freshness(*, period: str) -> dict[str, Any]:
+    """Whether the registry's newest annual income records are of the period's previous year
+    (or later): a run on older income data says so, on its page and in its JSON."""
+    latest = IncomeRecord.objects.aggregate(latest=Max("year"))["latest"]
+    expected = int(period[:4]) - 1
+    return {
+        "latest_year": latest,
+        "expected_year": expected,
+        "stale": latest is None or latest < expected,
+    }
 
 
 def _uses_model(policy: Policy) -> bool:

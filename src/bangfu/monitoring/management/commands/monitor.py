@@ -50,7 +50,7 @@ class Command(BaseCommand):
             frame.insert(3, "risk_types", frame["rule_id"].map(risks))
             frame["policy_version"] = policy.version
             frame.to_csv(options["out"], index=False, encoding="utf-8-sig")
-        summary = result.summary() | {"run_id": run.pk}
+        summary = run.summary | {"run_id": run.pk}
         if quiet:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
         else:
