@@ -3,18 +3,25 @@ risk elimination through the same chain, the household leaving monitoring but no
 a relapse recorded as such, evaluations due and long stays flagged."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.assistance.services import measure_update, plan_confirm
-from bangfu.cases.evaluation import evaluation_record, evaluations_due, long_stays
+from bangfu.cases.evaluation import (
+    evaluation_record,
+    evaluations_due,
+    held_for_follow_up,
+    long_stays,
+)
 from bangfu.cases.models import Case, Channel, Stage
 from bangfu.cases.services import case_act, lead_open
 from bangfu.core.errors import Refused
 from bangfu.monitoring.models import RiskWarning
 from bangfu.registry.models import Household
+from bangfu.registry.services import reading_record
 from tests.conftest import household_rows
 
 pytestmark = pytest.mark.django_db
@@ -66,15 +73,48 @@ def test_the_statement_says_why_not_until_every_criterion_holds(monitored, peopl
     )
     case.refresh_from_db()
     e = evaluation_record(user=people["helper"], case=case, per_capita="9800", secured=ALL)
+    # above the range once is not yet stably above it: two readings in a row (6000 came first)
+    assert not e.meets and e.reasons == ["人均纯收入尚未连续 2 次（评估或网格核查）不低于 7300 元"]
+    evaluation_record(  # a month before, the income was already above the range
+        user=people["helper"],
+        case=case,
+        per_capita="9500",
+        secured=ALL,
+        today=timezone.localdate() - dt.timedelta(days=30),
+    )
+    e = evaluation_record(user=people["helper"], case=case, per_capita="9800", secured=ALL)
     assert e.meets and e.reasons == []
 
 
-def test_guaranteed_households_meet_the_income_test_by_coverage(monitored, people):
-    case, _ = monitored
+def test_social_protection_is_not_income_and_a_household_without_labour_is_held(monitored, people):
+    case, measure = monitored
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
     Household.objects.filter(pk=case.household_id).update(assistance="dibao")
-    case.household.refresh_from_db()
+    case.refresh_from_db()
+    # 低保 alone does not meet the income test any more
     e = evaluation_record(user=people["village"], case=case, per_capita="4000", secured=ALL)
-    assert not any("人均纯收入" in r for r in e.reasons)
+    assert [code for code, _ in e.gaps] == ["income"]
+    # no member can work and 低保 carries them: not marked eliminated, followed up
+    case.household.members.update(labour="lost")
+    evaluation_record(  # a month before, the income was already above the range
+        user=people["village"],
+        case=case,
+        per_capita="9500",
+        secured=ALL,
+        today=timezone.localdate() - dt.timedelta(days=30),
+    )
+    e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    assert [code for code, _ in e.gaps] == ["protection_only"]
+    assert "暂不标注风险消除" in e.reasons[0]
+    assert list(held_for_follow_up(user=people["township"])) == [case]
+    assert not held_for_follow_up(user=people["other_township"]).exists()
+    # one member able to work again: the income counts, and the risk can be eliminated
+    case.household.members.filter(relation="head").update(labour="ordinary")
+    e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    assert e.meets and not held_for_follow_up(user=people["township"]).exists()
 
 
 def test_exit_is_refused_without_a_meeting_evaluation(monitored, people):
@@ -118,12 +158,19 @@ def test_elimination_through_the_pages_then_relapse(client, monitored, people):
     Case.objects.filter(pk=case.pk).update(
         identified_on=timezone.localdate() - dt.timedelta(days=200)
     )
+    evaluation_record(  # a month before, the income was already above the range
+        user=people["village"],
+        case=case,
+        per_capita="9500",
+        secured=ALL,
+        today=timezone.localdate() - dt.timedelta(days=30),
+    )
     client.force_login(people["helper"])  # the responsible person evaluates
     client.post(
         reverse("evaluation_add", args=[case.pk]),
         {"per_capita": "9600", "education": "1", "medical": "1", "housing": "1", "water": "1"},
     )
-    assert case.evaluations.get().meets
+    assert case.evaluations.first().meets  # the latest
     client.force_login(people["village"])
     page = client.get(reverse("case", args=[case.pk])).content.decode()
     assert "符合风险消除条件" in page and "提出风险消除" in page
@@ -171,6 +218,13 @@ def test_a_refused_exit_goes_back_to_monitoring(monitored, people):
         identified_on=timezone.localdate() - dt.timedelta(days=200)
     )
     case.refresh_from_db()
+    evaluation_record(  # a month before, the income was already above the range
+        user=people["village"],
+        case=case,
+        per_capita="9500",
+        secured=ALL,
+        today=timezone.localdate() - dt.timedelta(days=30),
+    )
     evaluation_record(user=people["village"], case=case, per_capita="9000", secured=ALL)
     case = case_act(user=people["village"], case=case, action="propose_exit")
     with pytest.raises(Refused, match="理由"):
@@ -212,3 +266,24 @@ def test_an_odd_income_is_refused_with_the_reason(monitored, people, amount):
     case, _measure = monitored
     with pytest.raises(Refused):
         evaluation_record(user=people["helper"], case=case, per_capita=amount, secured=ALL)
+
+
+def test_a_grid_workers_reading_counts_as_a_reading_in_a_row(monitored, people):
+    """The guidance's "stably above": two evaluations or grid readings in a row; a monthly
+    reading is annualized (times 12) to be compared with the yearly range."""
+    case, measure = monitored
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
+    case.refresh_from_db()
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    low = {"kind": "monthly", "period": month, "production_costs": Decimal(0)}
+    # 3 people, 1,500 a month: 500 a head, 6,000 a year, below the range
+    reading_record(user=people["grid"], household=case.household, income=Decimal(1500), **low)
+    e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    assert [code for code, _ in e.gaps] == ["income_unstable"]
+    # the same month read again at 3,000 (1,000 a head, 12,000 a year): now two in a row
+    reading_record(user=people["grid"], household=case.household, income=Decimal(3000), **low)
+    e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    assert e.meets

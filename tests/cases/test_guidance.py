@@ -76,7 +76,10 @@ def test_the_decision_ends_the_clock_and_an_exit_proposal_starts_a_new_one(homes
     # half a year later the risk is gone: the exit's chain has its own 15 days
     Case.objects.filter(pk=case.pk).update(identified_on=D - dt.timedelta(days=200))
     case.refresh_from_db()
-    evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    month_ago = timezone.localdate() - dt.timedelta(days=30)
+    evaluation_record(
+        user=people["village"], case=case, per_capita="9800", secured=ALL, today=month_ago
+    )
     # no plan was made: the policy asks for measures done, so the proposal is refused ...
     with pytest.raises(Refused, match="尚未制定帮扶措施"):
         case_act(user=people["village"], case=case, action="propose_exit", today=D)

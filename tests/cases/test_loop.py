@@ -9,9 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.audit.models import AuditEvent
+from bangfu.cases.evaluation import evaluation_record
 from bangfu.cases.models import Case, Stage
 from bangfu.monitoring.models import RiskWarning
 from tests.conftest import household_rows
+
+ALL = {"education": True, "medical": True, "housing": True, "water": True}
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,11 @@ def test_from_a_warning_to_elimination_and_back_on_a_relapse(client, people, mak
 
     # evaluate and eliminate (six months pass)
     Case.objects.filter(pk=case.pk).update(identified_on=timezone.localdate() - dt.timedelta(200))
+    case.refresh_from_db()
+    month_ago = timezone.localdate() - dt.timedelta(30)
+    evaluation_record(  # a month before, the income was already above the range
+        user=village, case=case, per_capita="9300", secured=ALL, today=month_ago
+    )
     client.post(
         reverse("evaluation_add", args=[case.pk]),
         {"per_capita": "9100", "education": "1", "medical": "1", "housing": "1", "water": "1"},

@@ -4,6 +4,7 @@ reader's language. The chain's propose_exit and every evaluation ask it."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from bangfu.cases.models import Case, Evaluation
 from bangfu.monitoring.policy import load_policy
-from bangfu.registry.models import Assistance
+from bangfu.registry.models import Assistance, Household, Labour, ReadingKind
 
 GUARANTEES = {
     "education": gettext_lazy("义务教育"),
@@ -46,13 +47,18 @@ def elimination_gaps(*, case: Case, evaluation: Evaluation, today: dt.date) -> l
     months = _months_between(since, today)
     if months < rules["min_months"]:
         gaps.append(("months", {"months": months, "min": rules["min_months"]}))
-    covered = rules["guaranteed_by_coverage"] and household.assistance in (
-        Assistance.DIBAO,
-        Assistance.TEKUN,
-    )
+    # income stably above the range: this evaluation and the readings before it since the
+    # identification (coverage by social protection no longer counts as income)
     floor = line * (1 + rules["income_margin"])
-    if not covered and float(evaluation.per_capita) < floor:
+    if float(evaluation.per_capita) < floor:
         gaps.append(("income", {"income": _plain(evaluation.per_capita), "floor": f"{floor:g}"}))
+    else:
+        needed = int(rules["stable_readings"])
+        latest = income_points(case=case, evaluation=evaluation, since=since)[-needed:]
+        if len(latest) < needed or any(value < floor for _on, value in latest):
+            gaps.append(("income_unstable", {"needed": needed, "floor": f"{floor:g}"}))
+    if rules["hold_without_labour"] and rests_on_protection(household):
+        gaps.append(("protection_only", {}))
     pupils = household.members.filter(schooling__in=["compulsory", "dropout"]).exists()
     for key in GUARANTEES:
         if key == "education" and not pupils:
@@ -69,12 +75,55 @@ def elimination_gaps(*, case: Case, evaluation: Evaluation, today: dt.date) -> l
     return gaps
 
 
+def income_points(
+    *, case: Case, evaluation: Evaluation, since: dt.date
+) -> list[tuple[dt.date, float]]:
+    """The household's per-capita net income since `since`, oldest first: each evaluation
+    (this one included, saved or not) and each grid reading, a reading annualized (a month
+    times 12, a quarter times 4) to compare with the yearly range."""
+    points = [
+        (e.on, float(e.per_capita))
+        for e in case.evaluations.filter(on__gte=since).exclude(pk=evaluation.pk)
+    ]
+    for reading in case.household.readings.all():
+        end = reading_end(reading.period)
+        if since <= end <= evaluation.on:
+            per_year = 4 if reading.kind == ReadingKind.QUARTERLY else 12
+            points.append((end, float(reading.per_capita_net) * per_year))
+    # one figure a day: two records of the same day are not two readings in a row (the
+    # evaluation being recorded, appended last, stands for its day)
+    by_day = dict(sorted(points, key=lambda point: point[0]))
+    by_day[evaluation.on] = float(evaluation.per_capita)
+    return sorted(by_day.items())
+
+
+def reading_end(period: str) -> dt.date:
+    """The last day of a reading's period (2026-03, or 2026-Q1)."""
+    year = int(period[:4])
+    month = int(period[-1]) * 3 if "Q" in period else int(period[5:7])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def rests_on_protection(household: Household) -> bool:
+    """No member can work and the household lives on social protection (低保 or 特困): the
+    guidance keeps such a household under follow-up rather than marking its risk eliminated
+    (暂不标注风险消除)."""
+    if household.assistance not in (Assistance.DIBAO, Assistance.TEKUN):
+        return False
+    labour = [m.labour for m in household.members.all()]
+    return bool(labour) and all(x in (Labour.LOST, Labour.NONE) for x in labour)
+
+
 def gap_text(code: str, figures: dict[str, Any]) -> str:
     """One unmet criterion, in the active language."""
     if code == "months":
         return _("纳入监测 %(months)d 个月，未满 %(min)d 个月") % figures
     if code == "income":
         return _("人均纯收入 %(income)s 元，低于 %(floor)s 元") % figures
+    if code == "income_unstable":
+        return _("人均纯收入尚未连续 %(needed)d 次（评估或网格核查）不低于 %(floor)s 元") % figures
+    if code == "protection_only":
+        return _("家中无劳动能力成员、依靠兜底保障：暂不标注风险消除，继续跟踪帮扶")
     if code == "guarantee":
         label = GUARANTEES.get(figures["guarantee"], figures["guarantee"])
         return _("%(guarantee)s未保障") % {"guarantee": label}

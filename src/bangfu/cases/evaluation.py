@@ -21,6 +21,7 @@ from bangfu.cases.selectors import cases_in_scope
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.parsing import CellError, parse_money
 from bangfu.monitoring.policy import load_policy
+from bangfu.registry.models import Assistance, Labour
 
 
 def evaluation_reasons(evaluation: Evaluation) -> list[str]:
@@ -103,6 +104,26 @@ def long_stays(*, user: User, today: dt.date | None = None) -> QuerySet[Case]:
     return (
         cases_in_scope(user=user)
         .filter(stage=Stage.MONITORING, identified_on__lt=_months_ago(today, months))
+        .order_by("identified_on")
+    )
+
+
+def held_for_follow_up(*, user: User) -> QuerySet[Case]:
+    """Households in monitoring whose risk is not marked eliminated while no member can work
+    and social protection carries them (暂不标注风险消除): followed up, listed for the level
+    above (when the policy's hold_without_labour is on)."""
+    if not load_policy().elimination["hold_without_labour"]:
+        return Case.objects.none()
+    able = [Labour.ORDINARY, Labour.SKILLED, Labour.WEAK]
+    return (
+        cases_in_scope(user=user)
+        .filter(
+            stage=Stage.MONITORING,
+            household__assistance__in=[Assistance.DIBAO, Assistance.TEKUN],
+            household__members__isnull=False,
+        )
+        .exclude(household__members__labour__in=able)
+        .distinct()
         .order_by("identified_on")
     )
 

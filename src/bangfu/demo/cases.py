@@ -265,9 +265,10 @@ def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: s
                 text="" if outcome in ("amount", "loan") else "已落实",
                 today=day(20),
             )
-        evaluation_record(
-            user=helper, case=case, per_capita="9800", secured=ALL_SECURED, today=day(15)
-        )
+        for n, income in ((45, "9400"), (15, "9800")):  # above the range twice in a row
+            evaluation_record(
+                user=helper, case=case, per_capita=income, secured=ALL_SECURED, today=day(n)
+            )
         meeting = {"meeting_on": str(day(13)), "attendees": "村两委、驻村工作队、村民代表"}
         case = case_act(user=village, case=case, action="propose_exit", today=day(14))
         if target == Stage.EXIT_VERIFIED:

@@ -39,7 +39,10 @@ ELIMINATION: dict[str, Any] = {
     "min_months": 6,  # months in monitoring before the risk can be marked eliminated
     "income_margin": 0.0,  # evaluated per-capita income at least line x (1 + margin)
     "require_measures_done": True,  # every measure of the plan done (or cancelled)
-    "guaranteed_by_coverage": True,  # 兜底 households (低保/特困) meet the income test by coverage
+    # the income above the range on this many evaluations or grid readings in a row
+    "stable_readings": 2,
+    # households with no member able to work, on 低保/特困: not marked eliminated, followed up
+    "hold_without_labour": True,
     "evaluation_months": 3,  # an evaluation is due this long after the last one
     "long_stay_months": 24,  # longer in monitoring than this is flagged
 }

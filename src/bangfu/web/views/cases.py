@@ -26,6 +26,7 @@ from bangfu.cases.evaluation import (
     evaluation_reasons,
     evaluation_record,
     evaluations_due,
+    held_for_follow_up,
     long_stays,
 )
 from bangfu.cases.models import Case, Objection, Stage
@@ -204,6 +205,7 @@ def case_overdue(request: AuthedRequest) -> HttpResponse:
             "cases": overdue_for_user(user=user),
             "due": evaluations_due(user=user),
             "long": long_stays(user=user),
+            "held": held_for_follow_up(user=user),
             "today": timezone.localdate(),
         },
     )
