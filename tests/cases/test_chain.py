@@ -26,6 +26,7 @@ D = dt.date(2026, 11, 2)
 VERIFY = {
     "findings": "户主住院，家庭收入骤减",
     "per_capita": 5200,
+    "food": True,
     "education": True,
     "medical": True,
     "housing": True,
@@ -90,6 +91,8 @@ def test_the_whole_chain_by_the_right_roles_leaves_a_trail(household, people):
     first = case.steps.first()
     assert first.data["per_capita"] == 5200.0 and first.data["secured"]["water"] is False
     assert first.data["also_serves"] == ["医疗救助"]
+    # 两不愁 is recorded beside the 3+1 (a flag not sent is not assured)
+    assert first.data["assured"] == {"food": True, "clothing": False}
     changes = AuditEvent.objects.filter(object_type="case", object_id=str(case.pk))
     assert changes.count() == 7  # the lead and six steps
 

@@ -168,6 +168,9 @@ VERIFY_FIELDS = (
         "money",
         missing=gettext_lazy("请填写核实的家庭年人均纯收入（元）"),
     ),
+    # 两不愁 (food and clothing), then the 3+1 (seed 003; DOMAIN.md)
+    Field("food", gettext_lazy("不愁吃"), "flag", required=False, group="assured"),
+    Field("clothing", gettext_lazy("不愁穿"), "flag", required=False, group="assured"),
     Field("education", gettext_lazy("义务教育有保障"), "flag", required=False, group="secured"),
     Field("medical", gettext_lazy("基本医疗有保障"), "flag", required=False, group="secured"),
     Field("housing", gettext_lazy("住房安全有保障"), "flag", required=False, group="secured"),

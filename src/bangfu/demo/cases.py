@@ -107,6 +107,8 @@ def _advance(
         data={
             "findings": f"入户核实：{warning.rule_title}，情况属实",
             "per_capita": pc,
+            "food": True,
+            "clothing": True,
             "education": True,
             "medical": True,
             "housing": True,
