@@ -58,6 +58,18 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         """Measures still to be carried out (planned or under way)."""
         return self.filter(status__in=OPEN_STATUSES)
 
+    def confirm_provisional(self) -> int:
+        """先帮后认: the county's decision confirms the measures begun before it."""
+        return self.filter(provisional=True).update(provisional=False)
+
+    def close_provisional(self, *, reason: str) -> int:
+        """Not identified: the measures begun before the decision end, with the reason."""
+        return (
+            self.filter(provisional=True)
+            .open()
+            .update(status=MeasureStatus.CANCELLED, outcome_text=reason[:255])
+        )
+
 
 class Measure(models.Model):  # 一户一策 的一项措施
     SCOPE = ScopePaths(
@@ -82,6 +94,8 @@ class Measure(models.Model):  # 一户一策 的一项措施
     )
     outcome_text = models.CharField(_("结果"), max_length=255, blank=True)
     done_on = models.DateField(_("办结日期"), null=True, blank=True)
+    # 先帮后认: begun before the county's decision (a sudden severe difficulty), until it
+    provisional = models.BooleanField(_("先帮后认"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -20,6 +20,7 @@ from bangfu.assistance.selectors import responsible_candidates
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.cases.models import Case, Stage
+from bangfu.cases.selectors import help_before_decision
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.parsing import CellError, parse_money
 from bangfu.core.text import NUL_REFUSED, has_nul
@@ -35,8 +36,11 @@ def plan_confirm(
         raise NotFound
     if not access.may_plan:
         raise Refused(_("只有村干部或乡镇干部可以制定帮扶计划"))
-    if case.stage != Stage.MONITORING:
-        raise Refused(_("纳入监测后才能制定帮扶计划"))
+    provisional = case.stage != Stage.MONITORING
+    if provisional and not help_before_decision(case=case):
+        raise Refused(
+            _("纳入监测后才能制定帮扶计划（突发严重困难或核查认定情况紧急的，可先帮后认）")
+        )
     if not items:
         raise Refused(_("请至少选择一项措施"))
     if has_nul(items):
@@ -72,13 +76,14 @@ def plan_confirm(
                 target=target[:255],
                 deadline=deadline,
                 created_by=user,
+                provisional=provisional,
             )
             audit_record(
                 actor=user,
                 action=AuditAction.CREATE,
                 obj=measure,
                 region_code=case.household.village_id,
-                note=f"{kind.name}，责任人 {who}",
+                note=f"{kind.name}，责任人 {who}" + ("（先帮后认）" if provisional else ""),
             )
             made.append(measure)
     return made

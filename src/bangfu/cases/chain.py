@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -182,6 +182,8 @@ VERIFY_FIELDS = (
         required=False,
         choices=_also_serves_choices,
     ),
+    # 先帮后认: the verifier may mark the difficulty urgent, so help starts before the decision
+    Field("urgent", gettext_lazy("情况紧急，先帮后认"), "flag", required=False),
     Field("visited_on", gettext_lazy("入户日期"), "date", initial=_today),
 )
 APPRAISAL_FIELDS = (
@@ -263,12 +265,21 @@ Effect = Callable[[Case, dict[str, Any], dt.date], None]
 
 
 def identify(case: Case, record: dict[str, Any], today: dt.date) -> None:
-    """纳入监测: the household becomes a monitoring object of the decided category."""
+    """纳入监测: the household becomes a monitoring object of the decided category; measures
+    begun before the decision (先帮后认) are confirmed."""
+    case.measures.confirm_provisional()
     case.category, case.risk_types = record["category"], record["risk_types"]
     case.identified_on = today
     household = case.household
     household.category = record["category"]
     household.save(update_fields=["category", "updated_at"])
+
+
+def end_provisional_help(case: Case, record: dict[str, Any], today: dt.date) -> None:
+    """不予认定: measures begun before the decision (先帮后认) end with it."""
+    with translation.override(None):
+        reason = str(gettext_lazy("不予认定，先帮后认的措施随之结束"))
+    case.measures.close_provisional(reason=reason)
 
 
 def leave_monitoring(case: Case, record: dict[str, Any], today: dt.date) -> None:
@@ -337,6 +348,7 @@ ACTIONS: dict[str, Action] = {
             V,
             fields=APPRAISAL_FIELDS,
             note_required=True,
+            effects=(end_provisional_help,),
         ),
         _a("publish", gettext_lazy("开始公示"), S.APPRAISED, S.NOTICE, V, opens_notice=True),
         _a(
@@ -362,6 +374,7 @@ ACTIONS: dict[str, Action] = {
             S.NOT_IDENTIFIED,
             T,
             note_required=True,
+            effects=(end_provisional_help,),
             bulk="reject",
         ),
         _a(
@@ -382,6 +395,7 @@ ACTIONS: dict[str, Action] = {
             S.NOT_IDENTIFIED,
             C,
             note_required=True,
+            effects=(end_provisional_help,),
             bulk="reject",
         ),
         # risk elimination (风险消除): the same chain, back to monitoring on a refusal

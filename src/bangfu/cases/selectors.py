@@ -17,6 +17,7 @@ from bangfu.core.crypto import decrypt
 from bangfu.core.errors import NotFound
 from bangfu.core.idcard import mask_name, mask_phone
 from bangfu.regions.models import Level
+from bangfu.registry.models import Category
 
 
 def cases_in_scope(*, user: User) -> QuerySet[Case]:
@@ -108,6 +109,28 @@ def declaration_rows(pending: QuerySet[SelfDeclaration]) -> list[dict[str, Any]]
         }
         for d in pending
     ]
+
+
+# the identification's stages, before the county's decision
+IDENTIFYING = (
+    Stage.LEAD,
+    Stage.VERIFIED,
+    Stage.APPRAISED,
+    Stage.NOTICE,
+    Stage.TOWNSHIP,
+    Stage.COUNTY,
+)
+
+
+def help_before_decision(*, case: Case) -> bool:
+    """先帮后认: help may start before the county's decision when the difficulty is a sudden
+    severe one (a warning of that category) or the home verification marked it urgent."""
+    if case.stage not in IDENTIFYING:
+        return False
+    if case.signals.filter(warning__category=Category.SUDDEN).exists():
+        return True
+    verified = case.steps.filter(action="verify").order_by("-at", "-pk").first()
+    return bool(verified and verified.data.get("urgent"))
 
 
 def stage_counts(*, user: User) -> dict[str, int]:

@@ -37,6 +37,7 @@ from bangfu.cases.selectors import (
     case_list_for_user,
     cases_in_scope,
     declarations_for_user,
+    help_before_decision,
     objection_get_for_user,
     overdue_for_user,
     stage_counts,
@@ -127,14 +128,16 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _plan_context(user: User, case: Case) -> dict[str, Any]:
-    if case.stage != Stage.MONITORING:
+    early = help_before_decision(case=case)  # 先帮后认
+    if case.stage != Stage.MONITORING and not early:
         return {}
     access = access_for(user)
     context: dict[str, Any] = {
         "measures": case.measures.select_related("kind", "responsible"),
         "measure_statuses": MeasureStatus.choices,
         "evaluations": case.evaluations.select_related("by"),
-        "can_evaluate": access.may_evaluate,
+        "can_evaluate": access.may_evaluate and not early,
+        "help_before_decision": early,
     }
     if access.may_plan:
         context["proposals"] = measures_propose(case=case)
