@@ -170,3 +170,17 @@ def test_plan_form_on_the_case_page(families, people, client):
     assert r.status_code == 302
     (m,) = Measure.objects.filter(case=case)
     assert m.kind.code == "industry" and m.target == "发展养殖" and m.responsible == helper
+
+
+def test_the_catalogue_groups_as_the_guidance_does(families):
+    """兜底保障 is 低保、特困、临时救助 only; education, medical, housing and water have their own
+    保障 groups; 以工代赈 is a development measure for households able to work."""
+    groups = dict(MeasureKind.objects.values_list("code", "group"))
+    assert {c for c, g in groups.items() if g == "protection"} == {"dibao", "temporary_relief"}
+    assert groups["medical_aid"] == "medical" and groups["yulu"] == "education"
+    assert groups["housing_renovation"] == "housing" and groups["water_project"] == "water"
+    assert groups["work_relief"] == "development"
+    able = measures_propose(case=case_for(families["able"], ["其他"]), today=TODAY)
+    assert "work_relief" in codes(able)
+    frail = measures_propose(case=case_for(families["frail"], ["其他"]), today=TODAY)
+    assert "work_relief" not in codes(frail)  # nobody there can work

@@ -14,7 +14,12 @@ from bangfu.cases.models import Case
 
 class MeasureGroup(models.TextChoices):
     DEVELOPMENT = "development", _("开发式帮扶")
-    PROTECTION = "protection", _("兜底保障")
+    PROTECTION = "protection", _("兜底保障")  # 低保、特困、临时救助 only
+    EDUCATION = "education", _("教育保障")
+    MEDICAL = "medical", _("医疗保障")
+    HOUSING = "housing", _("住房安全保障")
+    WATER = "water", _("饮水安全保障")
+    WELFARE = "welfare", _("社会保障与关爱服务")
 
 
 class Outcome(models.TextChoices):  # what is recorded when a measure is done
