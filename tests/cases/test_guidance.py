@@ -12,12 +12,15 @@ from django.utils import timezone
 from bangfu.assistance.dashboard import dashboard
 from bangfu.assistance.services import measure_update, plan_confirm
 from bangfu.cases.cards import notice_risks
+from bangfu.cases.categories import proposed_category
+from bangfu.cases.chain import ACTIONS
 from bangfu.cases.evaluation import evaluation_record
 from bangfu.cases.models import Case, Channel, Stage
 from bangfu.cases.selectors import CaseFilters, case_list_for_user, overdue_for_user
 from bangfu.cases.services import case_act, lead_open
 from bangfu.core.errors import Refused
 from bangfu.monitoring.policy import load_policy
+from bangfu.web.forms.cases import ActionForm
 from tests.cases.test_cards import text_of
 from tests.cases.test_chain import MEETING, VERIFY
 from tests.conftest import VILLAGE, household_rows
@@ -137,3 +140,21 @@ def test_the_notice_never_shows_health_status(homes, people, client):
     client.force_login(people["village"])
     text = text_of(client.get(reverse("notice_pdf", args=[VILLAGE])).content)
     assert "因学" in text and "因病" not in text and "因残" not in text
+
+
+def test_the_verified_income_and_the_history_propose_the_category(homes, people):
+    ordinary, formerly_poor = homes
+    for household, income, expected in (
+        (ordinary, 5200, "edge"),  # within the range, never poor: 边缘易致贫户
+        (formerly_poor, 5200, "unstable"),  # within the range, formerly poor: 脱贫不稳定户
+        (ordinary, 9000, "sudden"),  # above the range, a severe difficulty: 突发严重困难户
+    ):
+        Case.objects.filter(household=household).delete()
+        case, _ = lead_open(household=household, channel=Channel.VISIT, by=people["grid"], today=D)
+        assert proposed_category(case) == ("unstable" if household.formerly_poor else "edge")
+        verify = VERIFY | {"per_capita": income}
+        case = case_act(user=people["village"], case=case, action="verify", data=verify, today=D)
+        assert proposed_category(case) == expected
+        # the county's form starts from it
+        form = ActionForm(action=ACTIONS["county_approve"], case=case)
+        assert form.initial["category"] == expected

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from bangfu.accounts.models import Role
+from bangfu.cases.categories import proposed_category
 from bangfu.cases.elimination import elimination_check
 from bangfu.cases.models import Case, Stage
 from bangfu.core.errors import Refused
@@ -203,7 +204,7 @@ DECISION_FIELDS = (
         "choice",
         missing=gettext_lazy("请选择监测对象类别"),
         choices=_category_choices,
-        initial=lambda case: case.category or None,
+        initial=lambda case: case.category or proposed_category(case),
     ),
     Field(
         "risk_types",

@@ -20,6 +20,7 @@ from bangfu.accounts.access import access_for
 from bangfu.accounts.models import Role, User
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
+from bangfu.cases.categories import proposed_category
 from bangfu.cases.chain import (
     ACTIONS,
     CLOSING_STAGES,
@@ -47,7 +48,7 @@ from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.policy import RISK_TYPES, load_policy
 from bangfu.monitoring.services import warning_set_status
 from bangfu.regions.models import Level, Region
-from bangfu.registry.models import Category, Household, Member
+from bangfu.registry.models import Household, Member
 
 PHONE = re.compile(r"^1[0-9]{10}$")
 
@@ -360,7 +361,7 @@ def case_bulk_act(
         for case in cases:
             data = {"category": case.category, "risk_types": case.risk_types}
             if action == "county_approve" and not case.category:
-                data["category"] = warning_to_lead_category(case)
+                data["category"] = proposed_category(case)
             try:
                 case_act(
                     user=user,
@@ -377,14 +378,6 @@ def case_bulk_act(
                     _("户 %(no)s：%(error)s") % {"no": case.household.household_no, "error": exc}
                 ) from None
     return batch
-
-
-def warning_to_lead_category(case: Case) -> str:
-    """The category the warnings suggested; else by history (formerly poor: unstable)."""
-    for signal in case.signals.select_related("warning"):
-        if signal.warning is not None and signal.warning.category:
-            return str(signal.warning.category)
-    return Category.UNSTABLE if case.household.formerly_poor else Category.EDGE
 
 
 def objection_add(*, user: User, case: Case, text: str) -> Objection:

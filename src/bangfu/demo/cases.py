@@ -11,6 +11,7 @@ from django.utils import timezone
 from bangfu.accounts.models import User
 from bangfu.assistance.selectors import measures_propose
 from bangfu.assistance.services import measure_update, plan_confirm
+from bangfu.cases.categories import proposed_category
 from bangfu.cases.evaluation import evaluation_record
 from bangfu.cases.meetings import meeting_record
 from bangfu.cases.models import Case, Channel, Stage
@@ -19,7 +20,6 @@ from bangfu.cases.services import (
     lead_open,
     objection_add,
     warning_decide,
-    warning_to_lead_category,
 )
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.policy import load_policy
@@ -156,7 +156,7 @@ def _advance(
         user=county,
         case=case,
         action="county_approve",
-        data={"category": warning_to_lead_category(case), "risk_types": case.risk_types},
+        data={"category": proposed_category(case), "risk_types": case.risk_types},
         today=ends + dt.timedelta(days=3),
     )
 

@@ -1,0 +1,25 @@
+"""Which monitoring category (监测对象类别) the facts of a case propose, as the county
+guidance defines the three (docs/cases.md). The county decides; this is the proposal its form
+and a batch approval start from."""
+
+from __future__ import annotations
+
+from bangfu.cases.models import Case
+from bangfu.monitoring.policy import load_policy
+from bangfu.registry.models import Category
+
+
+def proposed_category(case: Case) -> str:
+    """The category the facts propose (county guidance, docs/cases.md): the income the home
+    verification found, against the monitoring range — above it, a 突发严重困难户, whatever the
+    history; within it, 脱贫不稳定户 for a formerly-poor household, else 边缘易致贫户. Before a
+    verification, the warnings' suggestion, else the history."""
+    verified = case.steps.filter(action="verify").order_by("-at", "-pk").first()
+    if verified is not None and "per_capita" in verified.data:
+        if float(verified.data["per_capita"]) > load_policy().line:
+            return Category.SUDDEN
+        return Category.UNSTABLE if case.household.formerly_poor else Category.EDGE
+    for signal in case.signals.select_related("warning"):
+        if signal.warning is not None and signal.warning.category:
+            return str(signal.warning.category)
+    return Category.UNSTABLE if case.household.formerly_poor else Category.EDGE
