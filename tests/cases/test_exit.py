@@ -287,3 +287,55 @@ def test_a_grid_workers_reading_counts_as_a_reading_in_a_row(monitored, people):
     reading_record(user=people["grid"], household=case.household, income=Decimal(3000), **low)
     e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
     assert e.meets
+
+
+def ready_to_exit(case, measure, people):
+    """Six months on, the measure done, the income above the range a month ago already."""
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
+    case.refresh_from_db()
+    month_ago = timezone.localdate() - dt.timedelta(days=30)
+    evaluation_record(
+        user=people["village"], case=case, per_capita="9500", secured=ALL, today=month_ago
+    )
+
+
+def test_a_large_rigid_expense_not_yet_resolved_holds_the_exit(monitored, people):
+    case, measure = monitored
+    ready_to_exit(case, measure, people)
+    warning = RiskWarning.objects.create(
+        household=case.household,
+        period="2026-11",
+        rule_id="R05",
+        rule_kind="medical_burden",
+        rule_title="医疗自付费用过高",
+        risk_types=["因病"],
+        category="sudden",
+        policy_version="t",
+        evidence=[],
+    )
+    e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    assert e.gaps == [["rigid_expenses", {"rules": ["医疗自付费用过高"]}]]
+    assert e.reasons == ["大额刚性支出尚未稳定解决：医疗自付费用过高"]
+    RiskWarning.objects.filter(pk=warning.pk).update(status="dismissed")  # verified, resolved
+    assert evaluation_record(
+        user=people["village"], case=case, per_capita="9800", secured=ALL
+    ).meets
+
+
+def test_a_new_risk_after_the_identification_holds_the_exit_until_reviewed(monitored, people):
+    case, measure = monitored
+    ready_to_exit(case, measure, people)
+    # a grid worker finds a new difficulty: the signal joins the open case
+    joined, created = lead_open(
+        household=case.household, channel=Channel.VISIT, by=people["grid"], note="户主摔伤"
+    )
+    assert joined == case and not created
+    e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
+    assert [code for code, _ in e.gaps] == ["new_signal"]
+    # that evaluation reviewed it; with no newer signal the next one may pass
+    assert evaluation_record(
+        user=people["village"], case=case, per_capita="9800", secured=ALL
+    ).meets

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from bangfu.cases.models import Case, Evaluation
+from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.policy import load_policy
 from bangfu.registry.models import Assistance, Household, Labour, ReadingKind
 
@@ -32,6 +33,9 @@ def _plain(amount: Any) -> str:
     text = f"{amount:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
+
+# the rules whose warnings are a large rigid expense (医疗、教育) not yet resolved
+RIGID_EXPENSE_RULES = ("medical_burden", "schooling_burden")
 
 Gap = tuple[str, dict[str, Any]]  # a criterion not met: its code and the figures behind it
 
@@ -59,6 +63,28 @@ def elimination_gaps(*, case: Case, evaluation: Evaluation, today: dt.date) -> l
             gaps.append(("income_unstable", {"needed": needed, "floor": f"{floor:g}"}))
     if rules["hold_without_labour"] and rests_on_protection(household):
         gaps.append(("protection_only", {}))
+    # large rigid expenses stably resolved: no pending warning of a medical or schooling burden
+    burdens = RiskWarning.objects.filter(
+        household=household, status=WarningStatus.NEW, rule_kind__in=RIGID_EXPENSE_RULES
+    )
+    if burdens.exists():
+        titles = sorted(set(burdens.values_list("rule_title", flat=True)))
+        gaps.append(("rigid_expenses", {"rules": titles}))
+    # no new risk: no signal (a warning, a visit, a declaration) since the identification (the
+    # county's decision, or for a case without one on record its date) and since the evaluation
+    # before this one — an evaluation that met a new signal reviewed it; the next may pass
+    signals = case.signals.all()
+    decided = case.steps.filter(action="county_approve").order_by("-at", "-pk").first()
+    if decided is not None:
+        signals = signals.filter(at__gt=decided.at)
+    elif case.identified_on is not None:
+        signals = signals.filter(at__date__gt=case.identified_on)
+    previous = case.evaluations.exclude(pk=evaluation.pk).order_by("-created_at").first()
+    if previous is not None:
+        signals = signals.filter(at__gt=previous.created_at)
+    fresh = signals.count()
+    if fresh:
+        gaps.append(("new_signal", {"n": fresh}))
     pupils = household.members.filter(schooling__in=["compulsory", "dropout"]).exists()
     for key in GUARANTEES:
         if key == "education" and not pupils:
@@ -122,6 +148,11 @@ def gap_text(code: str, figures: dict[str, Any]) -> str:
         return _("人均纯收入 %(income)s 元，低于 %(floor)s 元") % figures
     if code == "income_unstable":
         return _("人均纯收入尚未连续 %(needed)d 次（评估或网格核查）不低于 %(floor)s 元") % figures
+    if code == "rigid_expenses":
+        rules = pgettext("list separator", "、").join(figures["rules"])
+        return _("大额刚性支出尚未稳定解决：%(rules)s") % {"rules": rules}
+    if code == "new_signal":
+        return _("纳入监测后又发现 %(n)d 条新的风险线索，须核实处置") % figures
     if code == "protection_only":
         return _("家中无劳动能力成员、依靠兜底保障：暂不标注风险消除，继续跟踪帮扶")
     if code == "guarantee":
