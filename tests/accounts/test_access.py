@@ -65,7 +65,10 @@ edit_catalogue       Y        .         .      .      .      .      .
 plan                 .        Y         Y      .      .      .      .
 evaluate             .        Y         Y      .      Y      .      .
 carry_tasks          .        .         .      .      Y      .      .
+answer_referrals     .        .         .      .      .      .      .
 """
+# answer_referrals: a department officer of civil affairs (民政) only; the fixture's department
+# officer has no department (tests/cases/test_referrals.py has the civil-affairs officer)
 
 
 def _table() -> dict[str, dict[str, bool]]:

@@ -48,6 +48,8 @@ MAY: dict[str, frozenset[Role]] = {
     "evaluate": frozenset({Role.VILLAGE_CADRE, Role.RESPONSIBLE_PERSON, Role.TOWNSHIP_CADRE}),
     "hold_meetings": frozenset({Role.VILLAGE_CADRE}),
     "handle_declarations": frozenset({Role.VILLAGE_CADRE}),
+    # answer the social-assistance referrals of home verifications (民政 only: see below)
+    "answer_referrals": frozenset({Role.DEPARTMENT_OFFICER}),
     # who has a task list of their own (帮扶责任人)
     "carry_tasks": frozenset({Role.RESPONSIBLE_PERSON}),
 }
@@ -207,6 +209,11 @@ class Access:
     @property
     def may_carry_tasks(self) -> bool:
         return self.may("carry_tasks")
+
+    @property
+    def may_answer_referrals(self) -> bool:
+        """Civil affairs (民政) answers the referrals a home verification makes (不再重复入户)."""
+        return self.may("answer_referrals") and getattr(self.user, "department", "") == "civil"
 
     def may_hold_meeting(self, village: Region) -> bool:
         """The village cadre records their own village's monthly meeting."""

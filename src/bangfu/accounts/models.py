@@ -18,6 +18,19 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("考核/审计")
 
 
+class Department(models.TextChoices):  # 行业部门: whose data a department officer loads
+    CIVIL = "civil", _("民政")
+    MEDICAL = "medical", _("医保")
+    HEALTH = "health", _("卫健")
+    EDUCATION = "education", _("教育")
+    HOUSING = "housing", _("住建")
+    WATER = "water", _("水利")
+    HR = "hr", _("人社")
+    DISABILITY = "disability", _("残联")
+    EMERGENCY = "emergency", _("应急")
+    POLICE = "police", _("公安")
+
+
 # The level of region each role is bound to (auditors and department officers: any level).
 ROLE_LEVEL = {
     Role.COUNTY_OFFICER: Level.COUNTY,
@@ -36,6 +49,10 @@ class User(AbstractUser):
     grid = models.ForeignKey(
         Grid, null=True, blank=True, on_delete=models.PROTECT, related_name="workers"
     )
+    # a department officer's department (民政 answers the referrals of home verifications)
+    department = models.CharField(
+        _("部门"), max_length=16, choices=Department.choices, blank=True, db_default=""
+    )
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     work_phone = models.CharField(_("工作电话"), max_length=32, blank=True)
 
@@ -49,6 +66,8 @@ class User(AbstractUser):
         need = ROLE_LEVEL.get(Role(self.role))
         if need is not None and region.level != need:
             raise ValidationError(_("该角色绑定的行政区划层级不正确。"))
+        if self.department and self.role != Role.DEPARTMENT_OFFICER:
+            raise ValidationError(_("只有行业部门数据员绑定部门。"))
         if self.role == Role.GRID_WORKER and (
             self.grid is None or self.grid.village_id != self.region_id
         ):

@@ -16,6 +16,7 @@ def user_create(
     role: Role,
     region: Region,
     grid: Grid | None = None,
+    department: str = "",
     display_name: str = "",
     work_phone: str = "",
     actor: User | None = None,
@@ -25,6 +26,7 @@ def user_create(
         role=role,
         region=region,
         grid=grid,
+        department=department,
         display_name=display_name,
         work_phone=work_phone,
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from bangfu.accounts.models import Role
 from bangfu.cases.categories import proposed_category
 from bangfu.cases.elimination import elimination_check
-from bangfu.cases.models import Case, Stage
+from bangfu.cases.models import Case, Referral, Stage
 from bangfu.core.errors import Refused
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level
@@ -45,6 +45,13 @@ def _category_choices() -> list[tuple[str, Label]]:
 
 def _today(case: Case) -> dt.date:
     return timezone.localdate()
+
+
+SOCIAL_PROGRAMMES = ("低保", "特困供养", "临时救助")
+
+
+def _social_choices() -> list[tuple[str, Label]]:
+    return [(x, x) for x in SOCIAL_PROGRAMMES]
 
 
 def _also_serves_choices() -> list[tuple[str, Label]]:
@@ -183,6 +190,22 @@ VERIFY_FIELDS = (
         required=False,
         choices=_also_serves_choices,
     ),
+    # one visit serves monitoring and social assistance (不再重复入户): a need found is referred
+    # to civil affairs (民政), who answers without a second visit
+    Field(
+        "social_need",
+        gettext_lazy("核查发现的社会救助需求（转民政）"),
+        "choices",
+        required=False,
+        choices=_social_choices,
+    ),
+    Field(
+        "social_figures",
+        gettext_lazy("救助需求的核查情况（收入、财产、刚性支出等）"),
+        "text",
+        required=False,
+        max_length=500,
+    ),
     # 先帮后认: the verifier may mark the difficulty urgent, so help starts before the decision
     Field("urgent", gettext_lazy("情况紧急，先帮后认"), "flag", required=False),
     Field("visited_on", gettext_lazy("入户日期"), "date", initial=_today),
@@ -276,6 +299,14 @@ def identify(case: Case, record: dict[str, Any], today: dt.date) -> None:
     household.save(update_fields=["category", "updated_at"])
 
 
+def refer_to_civil_affairs(case: Case, record: dict[str, Any], today: dt.date) -> None:
+    """The verification's social-assistance needs become referrals to civil affairs."""
+    for programme in record.get("social_need", []):
+        Referral.objects.create(
+            case=case, programme=programme, figures=record.get("social_figures", "")
+        )
+
+
 def end_provisional_help(case: Case, record: dict[str, Any], today: dt.date) -> None:
     """不予认定: measures begun before the decision (先帮后认) end with it."""
     with translation.override(None):
@@ -332,7 +363,15 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
         # identification (对象识别)
-        _a("verify", gettext_lazy("登记入户核查结果"), S.LEAD, S.VERIFIED, V, fields=VERIFY_FIELDS),
+        _a(
+            "verify",
+            gettext_lazy("登记入户核查结果"),
+            S.LEAD,
+            S.VERIFIED,
+            V,
+            fields=VERIFY_FIELDS,
+            effects=(refer_to_civil_affairs,),
+        ),
         _a(
             "appraise",
             gettext_lazy("登记村级评议（同意）"),

@@ -150,6 +150,40 @@ class Objection(models.Model):  # 公示期间的异议
         return self.text[:20]
 
 
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("待民政答复")
+    ACCEPTED = "accepted", _("已纳入救助")
+    REFUSED = "refused", _("不予救助")
+
+
+class Referral(models.Model):  # 救助转介: the home verification found a need of social assistance
+    SCOPE = ScopePaths(village="case__household__village", grid="case__household__grid")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    programme = models.CharField(_("救助事项"), max_length=16)  # 低保、特困供养、临时救助
+    figures = models.CharField(_("核查情况"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
+    )
+    amount = models.DecimalField(
+        _("救助金额（元/月）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    answer = models.CharField(_("答复"), max_length=255, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("救助转介")
+        verbose_name_plural = _("救助转介")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.programme}"
+
+
 class DeclarationStatus(models.TextChoices):
     NEW = "new", _("待处理")
     MATCHED = "matched", _("已转为线索")

@@ -12,7 +12,14 @@ from django.utils import timezone
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, actions_from
-from bangfu.cases.models import Case, DeclarationStatus, Objection, SelfDeclaration, Stage
+from bangfu.cases.models import (
+    Case,
+    DeclarationStatus,
+    Objection,
+    Referral,
+    SelfDeclaration,
+    Stage,
+)
 from bangfu.core.crypto import decrypt
 from bangfu.core.errors import NotFound
 from bangfu.core.idcard import mask_name, mask_phone
@@ -131,6 +138,24 @@ def help_before_decision(*, case: Case) -> bool:
         return True
     verified = case.steps.filter(action="verify").order_by("-at", "-pk").first()
     return bool(verified and verified.data.get("urgent"))
+
+
+def referrals_for_user(*, user: User) -> QuerySet[Referral]:
+    """Civil affairs (民政) sees the referrals of its region; the cadres those of the cases they
+    may read."""
+    access = access_for(user)
+    if access.may_answer_referrals:
+        qs = access.within(Referral.objects.all(), "case__household__village__code")
+    else:
+        qs = Referral.objects.filter(case__in=cases_in_scope(user=user))
+    return qs.select_related("case__household__village", "answered_by")
+
+
+def referral_get_for_user(*, user: User, pk: int) -> Referral:
+    found = referrals_for_user(user=user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound
+    return found
 
 
 def stage_counts(*, user: User) -> dict[str, int]:

@@ -35,14 +35,17 @@ from bangfu.cases.models import (
     Channel,
     DeclarationStatus,
     Objection,
+    Referral,
+    ReferralStatus,
     SelfDeclaration,
     Signal,
     Stage,
     Step,
 )
 from bangfu.core.crypto import encrypt, lookup_hash
-from bangfu.core.errors import Forbidden, NotFound, Refused
+from bangfu.core.errors import Conflict, Forbidden, NotFound, Refused
 from bangfu.core.idcard import parse_id_number
+from bangfu.core.tabular.parsing import CellError, parse_money
 from bangfu.core.text import NUL_REFUSED, has_nul
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.policy import RISK_TYPES, load_policy
@@ -422,6 +425,43 @@ def objection_resolve(*, user: User, objection: Objection, resolution: str) -> O
             region_code=objection.case.household.village_id,
         )
     return objection
+
+
+# social assistance: civil affairs answers the verification's referral ---------------------
+def referral_answer(
+    *, user: User, referral: Referral, accepted: bool, amount: str = "", reason: str = ""
+) -> Referral:
+    """Civil affairs accepts the referral (with the monthly amount) or refuses it (with the
+    reason); no second home visit."""
+    access = access_for(user)
+    if not access.may_answer_referrals or not access.contains(referral.case.household.village_id):
+        raise NotFound
+    if referral.status != ReferralStatus.PENDING:
+        raise Conflict(_("该转介已答复"))
+    if has_nul(reason):
+        raise Refused(_(NUL_REFUSED))
+    value = None
+    if accepted:
+        try:
+            value = parse_money(amount.strip())
+        except CellError as exc:
+            raise Refused(_("救助金额（元/月）：%(reason)s") % {"reason": exc}) from None
+    elif not reason.strip():
+        raise Refused(_("不予救助必须说明理由"))
+    with transaction.atomic():
+        old = referral.status
+        referral.status = ReferralStatus.ACCEPTED if accepted else ReferralStatus.REFUSED
+        referral.amount, referral.answer = value, reason.strip()[:255]
+        referral.answered_by, referral.answered_at = user, timezone.now()
+        referral.save()
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=referral,
+            region_code=referral.case.household.village_id,
+            changes={"status": [old, referral.status]},
+        )
+    return referral
 
 
 # the hand-off from monitoring -----------------------------------------------------------------

@@ -114,6 +114,11 @@ def _advance(
             "housing": True,
             "water": True,
             "also_serves": ["临时救助"] if pc < 7300 else [],
+            # the same visit assesses social assistance: a low income is referred to 民政
+            "social_need": ["低保"] if pc < 5000 else [],
+            "social_figures": f"核实家庭年人均纯收入 {pc:.0f} 元，无大额存款和车辆"
+            if pc < 5000
+            else "",
         },
     )
     if target == Stage.VERIFIED:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bangfu.accounts.access import code_q, region_q
-from bangfu.accounts.models import Role, User
+from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
 from bangfu.core.tabular.sheets import Table
 from bangfu.demo.feeds import demo_feeds_load
@@ -155,15 +155,17 @@ def _users(county: Region) -> list[tuple[str, str, str]]:
     assert township is not None
     grid = grid_ensure(village=village, count=1)[0]
     plan = [
-        ("county", Role.COUNTY_OFFICER, county, None, "县乡村振兴局 王主任"),
+        ("county", Role.COUNTY_OFFICER, county, None, "县农业农村局（乡村振兴） 王主任"),
         ("township", Role.TOWNSHIP_CADRE, township, None, "娄烦镇 李干事"),
         ("village", Role.VILLAGE_CADRE, village, None, "官庄村 第一书记 张书记"),
         ("village2", Role.VILLAGE_CADRE, neighbour, None, f"{neighbour.name} 村干部 赵主任"),
         ("grid", Role.GRID_WORKER, village, grid, "官庄村 网格员 刘网格"),
         ("helper", Role.RESPONSIBLE_PERSON, village, None, "帮扶责任人 陈同志"),
         ("dept", Role.DEPARTMENT_OFFICER, county, None, "县医保局 数据员"),
+        ("civil", Role.DEPARTMENT_OFFICER, county, None, "县民政局 社会救助股 周股长"),
         ("auditor", Role.AUDITOR, county, None, "县审计局 孙审计"),
     ]
+    departments = {"dept": Department.MEDICAL, "civil": Department.CIVIL}
     logins = []
     for username, role, region, g, name in plan:
         if not User.objects.filter(username=username).exists():
@@ -173,6 +175,7 @@ def _users(county: Region) -> list[tuple[str, str, str]]:
                 role=role,
                 region=region,
                 grid=g,
+                department=departments.get(username, ""),
                 display_name=name,
                 work_phone="0351-5000000",
             )

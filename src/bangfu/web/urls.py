@@ -8,6 +8,7 @@ from bangfu.web.views import (
     declarations,
     jobs,
     meetings,
+    referrals,
     registry,
     warnings,
 )
@@ -71,6 +72,7 @@ urlpatterns = [
     path("measures/<int:pk>/update", assistance.measure_update_view, name="measure_update"),
     path("catalogue/", assistance.catalogue, name="catalogue"),
     path("meetings/", meetings.meeting, name="meeting"),
+    path("referrals/", referrals.referrals, name="referrals"),
     path("results/", assistance.results, name="results"),
     path("dashboard/", assistance.dashboard_view, name="dashboard"),
     path("households/<str:household_no>/visit", cases.visit_add, name="visit_add"),

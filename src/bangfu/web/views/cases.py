@@ -117,6 +117,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "signals": case.signals.select_related("by", "warning"),
             "steps": case.steps.select_related("by"),
             "objections": case.objections.select_related("by", "resolved_by"),
+            "referrals": case.referrals.all(),
             "action_forms": _action_forms(user, case),
             # objections are heard during either notice: identification or risk elimination
             "can_object": case.stage in NOTICE_STAGES and access.may_object,

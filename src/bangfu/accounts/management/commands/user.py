@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from bangfu.accounts.models import Role
+from bangfu.accounts.models import Department, Role
 from bangfu.accounts.services import user_create
 from bangfu.regions.models import Grid, Region
 
@@ -27,6 +27,12 @@ class Command(BaseCommand):
         add.add_argument("--role", required=True, choices=[r.value for r in Role])
         add.add_argument("--region", required=True, help=_("12位区划代码"))
         add.add_argument("--grid", type=int, help=_("网格编号（网格员必填）"))
+        add.add_argument(
+            "--department",
+            default="",
+            choices=["", *[d.value for d in Department]],
+            help=_("行业部门数据员的部门（civil 民政答复入户核查的救助转介）"),
+        )
         add.add_argument("--name", default="")
         add.add_argument("--password", help=_("不推荐：会留在命令历史中"))
 
@@ -53,6 +59,7 @@ class Command(BaseCommand):
                 role=Role(options["role"]),
                 region=region,
                 grid=grid,
+                department=options["department"],
                 display_name=options["name"],
             )
         except ValidationError as exc:
