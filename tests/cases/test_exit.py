@@ -55,6 +55,15 @@ def monitored(make_households, people):
     return case, measure
 
 
+def six_months_on(case, measure, people):
+    """Six months in monitoring, the plan's measure done."""
+    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
+    Case.objects.filter(pk=case.pk).update(
+        identified_on=timezone.localdate() - dt.timedelta(days=200)
+    )
+    case.refresh_from_db()
+
+
 def test_the_statement_says_why_not_until_every_criterion_holds(monitored, people):
     case, measure = monitored
     e = evaluation_record(
@@ -67,11 +76,7 @@ def test_the_statement_says_why_not_until_every_criterion_holds(monitored, peopl
         "饮水安全未保障",
         "帮扶措施尚未完成：临时救助",
     ]
-    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
-    Case.objects.filter(pk=case.pk).update(
-        identified_on=timezone.localdate() - dt.timedelta(days=200)
-    )
-    case.refresh_from_db()
+    six_months_on(case, measure, people)
     e = evaluation_record(user=people["helper"], case=case, per_capita="9800", secured=ALL)
     # above the range once is not yet stably above it: two readings in a row (6000 came first)
     assert not e.meets and e.reasons == ["人均纯收入尚未连续 2 次（评估或网格核查）不低于 7300 元"]
@@ -213,11 +218,7 @@ def test_elimination_through_the_pages_then_relapse(client, monitored, people):
 
 def test_a_refused_exit_goes_back_to_monitoring(monitored, people):
     case, measure = monitored
-    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
-    Case.objects.filter(pk=case.pk).update(
-        identified_on=timezone.localdate() - dt.timedelta(days=200)
-    )
-    case.refresh_from_db()
+    six_months_on(case, measure, people)
     evaluation_record(  # a month before, the income was already above the range
         user=people["village"],
         case=case,
@@ -272,11 +273,7 @@ def test_a_grid_workers_reading_counts_as_a_reading_in_a_row(monitored, people):
     """The guidance's "stably above": two evaluations or grid readings in a row; a monthly
     reading is annualized (times 12) to be compared with the yearly range."""
     case, measure = monitored
-    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
-    Case.objects.filter(pk=case.pk).update(
-        identified_on=timezone.localdate() - dt.timedelta(days=200)
-    )
-    case.refresh_from_db()
+    six_months_on(case, measure, people)
     month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     low = {"kind": "monthly", "period": month, "production_costs": Decimal(0)}
     # 3 people, 1,500 a month: 500 a head, 6,000 a year, below the range
@@ -291,11 +288,7 @@ def test_a_grid_workers_reading_counts_as_a_reading_in_a_row(monitored, people):
 
 def ready_to_exit(case, measure, people):
     """Six months on, the measure done, the income above the range a month ago already."""
-    measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
-    Case.objects.filter(pk=case.pk).update(
-        identified_on=timezone.localdate() - dt.timedelta(days=200)
-    )
-    case.refresh_from_db()
+    six_months_on(case, measure, people)
     month_ago = timezone.localdate() - dt.timedelta(days=30)
     evaluation_record(
         user=people["village"], case=case, per_capita="9500", secured=ALL, today=month_ago
