@@ -28,7 +28,7 @@ from bangfu.audit.models import AuditEvent
 from bangfu.cases.cards import household_token, token_revoke
 from bangfu.cases.evaluation import evaluation_record
 from bangfu.cases.meetings import meeting_record
-from bangfu.cases.models import Case, Channel, Objection, SelfDeclaration, Stage
+from bangfu.cases.models import Case, Channel, Objection, Referral, SelfDeclaration, Stage
 from bangfu.cases.services import (
     case_act,
     case_bulk_act,
@@ -37,6 +37,7 @@ from bangfu.cases.services import (
     lead_open,
     objection_add,
     objection_resolve,
+    referral_answer,
     visit_record,
     warning_decide,
 )
@@ -45,7 +46,7 @@ from bangfu.monitoring.services import warning_set_status
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
 from bangfu.registry.services import reading_record, rejected_path, rejected_take
-from tests.conftest import KEYS, VILLAGE, household_rows
+from tests.conftest import COUNTY, KEYS, VILLAGE, household_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,26 @@ def case_act_verify(people: dict[str, User], make: Any) -> Write:
     return lambda: case_act(user=people["village"], case=case, action="verify", data=VERIFY)
 
 
+def case_act_verify_referral(people: dict[str, User], make: Any) -> Write:
+    case = _case(_household(make), Stage.LEAD)
+    need = VERIFY | {"social_need": ["低保"], "social_figures": "月人均收入 400 元"}
+    # also refers the need to civil affairs (the effect `refer_to_civil_affairs`): one event
+    return lambda: case_act(user=people["village"], case=case, action="verify", data=need)
+
+
+def referral_answer_(people: dict[str, User], make: Any) -> Write:
+    case = _case(_household(make), Stage.VERIFIED)
+    referral = Referral.objects.create(case=case, programme="低保", figures="月人均收入 400 元")
+    civil = user_create(
+        username="civil",
+        password="a-long-test-password",
+        role=Role.DEPARTMENT_OFFICER,
+        region=Region.objects.get(code=COUNTY),
+        department="civil",
+    )
+    return lambda: referral_answer(user=civil, referral=referral, accepted=True, amount="450")
+
+
 def case_act_county_approve(people: dict[str, User], make: Any) -> Write:
     case = _case(_household(make), Stage.COUNTY)
     # also writes the household's category (the effect `identify`): one event, on the case
@@ -350,6 +371,8 @@ CASES: dict[str, WriteCase] = {
     "declaration_handle/link": WriteCase(declaration_handle_link, ("case", "selfdeclaration")),
     "declaration_handle/reject": WriteCase(declaration_handle_reject, ("selfdeclaration",)),
     "case_act/verify": WriteCase(case_act_verify, ("case",)),
+    "case_act/verify with a referral": WriteCase(case_act_verify_referral, ("case",)),
+    "referral_answer": WriteCase(referral_answer_, ("referral",)),
     "case_act/county_approve": WriteCase(case_act_county_approve, ("case",)),
     "case_bulk_act": WriteCase(case_bulk_act_, ("case", "case")),
     "objection_add": WriteCase(objection_add_, ("objection",)),
