@@ -1,6 +1,7 @@
 """A monitoring run says what it ran on: the policy file's content hash beside the version the
 file declares (two different files never pass for one), and whether the registry's income data
-is of the period's previous year."""
+is of the period's previous year; a warning dismissed with a reason is not raised again while
+its evidence is unchanged."""
 
 import hashlib
 import json
@@ -8,9 +9,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from bangfu.monitoring.models import MonitoringRun
+from bangfu.monitoring.models import MonitoringRun, RiskWarning
 from bangfu.monitoring.policy import load_policy
-from bangfu.monitoring.services import monitor_run
+from bangfu.monitoring.services import monitor_run, warning_set_status
 from tests.conftest import household_rows
 from tests.monitoring.test_rules import income
 
@@ -66,3 +67,23 @@ def test_the_runs_page_shows_the_hash_and_the_stale_data(registry, client, peopl
     client.force_login(people["county"])
     page = client.get("/monitoring/").content.decode()
     assert run.policy_digest[:8] in page and "收入数据过旧" in page
+
+
+def test_a_dismissed_warning_is_not_raised_again_on_the_same_evidence(registry, people):
+    monitor_run(period="2026-10")
+    (first,) = RiskWarning.objects.filter(period="2026-10", rule_id="R02")  # near the line
+    warning_set_status(
+        user=people["county"], warning=first, status="dismissed", reason="核实无风险"
+    )
+    run, _ = monitor_run(period="2026-11")  # the same incomes: the same evidence
+    assert not RiskWarning.objects.filter(period="2026-11", rule_id="R02").exists()
+    assert run.summary["warnings_suppressed"] == 1
+    # the evidence changes (a new year's income, still near the line): raised again
+    household = first.household
+    record = household.incomes.get(year=2025)
+    record.pk, record.year = None, 2026
+    record.wage = record.wage - 300
+    record.save()
+    run, _ = monitor_run(period="2027-01")
+    assert RiskWarning.objects.filter(period="2027-01", rule_id="R02").count() == 1
+    assert run.summary["warnings_suppressed"] == 0

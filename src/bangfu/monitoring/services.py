@@ -104,12 +104,13 @@ def monitor_run(
     if fit_error:
         result.skipped = dict.fromkeys(result.skipped, fit_error)
     say(_("保存预警"))
-    warnings_store(run=run, result=result, policy=policy)
+    _stored, suppressed = warnings_store(run=run, result=result, policy=policy)
     step += 1
     run.finished_at = timezone.now()
     run.summary = result.summary() | {
         "policy_digest": policy.digest,
         "income_data": income_data_freshness(period=period),
+        "warnings_suppressed": suppressed,
     }
     run.save(update_fields=["finished_at", "summary"])
     say(_("完成：{n} 条预警").format(n=len(result.warnings)))
@@ -193,10 +194,23 @@ def vulnerability_fit(
 
 
 @transaction.atomic
-def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> int:
+def dismissed_evidence(*, before: str) -> dict[tuple[int, str], list[dict[str, Any]]]:
+    """The evidence of each household's and rule's latest dismissed warning before `before`."""
+    found: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    rows = RiskWarning.objects.filter(status=WarningStatus.DISMISSED, period__lt=before)
+    for household_id, rule_id, items in rows.order_by("period").values_list(
+        "household_id", "rule_id", "evidence"
+    ):
+        found[(household_id, rule_id)] = items
+    return found
+
+
+def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> tuple[int, int]:
     """Upsert one warning per household and rule for the period. Warnings of the period whose
     rule no longer fires are deleted if still untouched (status new); dismissed warnings and
-    leads stay, with their history."""
+    leads stay, with their history. A warning dismissed in an earlier period is not raised
+    again while its evidence is unchanged (counted as `warnings_suppressed` in the run's
+    summary). Returns how many were stored and how many suppressed."""
     evidence: dict[tuple[str, str], list[dict[str, Any]]] = {}
     categories: dict[tuple[str, str], str] = {}
     for row in result.warnings.itertuples(index=False):
@@ -218,8 +232,15 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
     existing = {
         (w.household_id, w.rule_id): w for w in RiskWarning.objects.filter(period=result.period)
     }
+    dismissed = dismissed_evidence(before=result.period)
     new, changed, keep = [], [], set()
+    suppressed = 0
     for (no, rule_id), items in evidence.items():
+        key = (ids[no], rule_id)
+        if key not in existing and dismissed.get(key) == items:
+            # dismissed with a reason on the same evidence: not raised again until it changes
+            suppressed += 1
+            continue
         spec = policy.rule(rule_id)
         fields = {
             "rule_kind": spec.kind,
@@ -233,7 +254,6 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
             "source": evidence_source(items),
             "run": run,
         }
-        key = (ids[no], rule_id)
         keep.add(key)
         w = existing.get(key)
         if w is None:
@@ -251,7 +271,7 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
         w.pk for key, w in existing.items() if key not in keep and w.status == WarningStatus.NEW
     ]
     RiskWarning.objects.filter(pk__in=stale).delete()
-    return len(new) + len(changed)
+    return len(new) + len(changed), suppressed
 
 
 @transaction.atomic
