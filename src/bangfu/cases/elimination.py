@@ -130,6 +130,10 @@ def reading_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+# 丧失劳动力 and 无劳动力: members who cannot work
+NO_LABOUR = (Labour.LOST, Labour.NONE)
+
+
 def rests_on_protection(household: Household) -> bool:
     """No member can work and the household lives on social protection (低保 or 特困): the
     guidance keeps such a household under follow-up rather than marking its risk eliminated
@@ -137,7 +141,7 @@ def rests_on_protection(household: Household) -> bool:
     if household.assistance not in (Assistance.DIBAO, Assistance.TEKUN):
         return False
     labour = [m.labour for m in household.members.all()]
-    return bool(labour) and all(x in (Labour.LOST, Labour.NONE) for x in labour)
+    return bool(labour) and all(x in NO_LABOUR for x in labour)
 
 
 def gap_text(code: str, figures: dict[str, Any]) -> str:

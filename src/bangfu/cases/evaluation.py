@@ -15,7 +15,7 @@ from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
-from bangfu.cases.elimination import GUARANTEES, elimination_gaps, gap_text
+from bangfu.cases.elimination import GUARANTEES, NO_LABOUR, elimination_gaps, gap_text
 from bangfu.cases.models import Case, Evaluation, Stage
 from bangfu.cases.selectors import cases_in_scope
 from bangfu.core.errors import NotFound, Refused
@@ -114,7 +114,7 @@ def held_for_follow_up(*, user: User) -> QuerySet[Case]:
     above (when the policy's hold_without_labour is on)."""
     if not load_policy().elimination["hold_without_labour"]:
         return Case.objects.none()
-    able = [Labour.ORDINARY, Labour.SKILLED, Labour.WEAK]
+    able = [value for value in Labour.values if value not in NO_LABOUR]  # rests_on_protection's
     return (
         cases_in_scope(user=user)
         .filter(
