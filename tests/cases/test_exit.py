@@ -55,6 +55,12 @@ def monitored(make_households, people):
     return case, measure
 
 
+def evaluated_a_month_ago(case, user):
+    """A month before, the income was already above the range (the first of two in a row)."""
+    month_ago = timezone.localdate() - dt.timedelta(days=30)
+    evaluation_record(user=user, case=case, per_capita="9500", secured=ALL, today=month_ago)
+
+
 def six_months_on(case, measure, people):
     """Six months in monitoring, the plan's measure done."""
     measure_update(user=people["helper"], measure=measure, status="done", amount="2000")
@@ -80,13 +86,7 @@ def test_the_statement_says_why_not_until_every_criterion_holds(monitored, peopl
     e = evaluation_record(user=people["helper"], case=case, per_capita="9800", secured=ALL)
     # above the range once is not yet stably above it: two readings in a row (6000 came first)
     assert not e.meets and e.reasons == ["人均纯收入尚未连续 2 次（评估或网格核查）不低于 7300 元"]
-    evaluation_record(  # a month before, the income was already above the range
-        user=people["helper"],
-        case=case,
-        per_capita="9500",
-        secured=ALL,
-        today=timezone.localdate() - dt.timedelta(days=30),
-    )
+    evaluated_a_month_ago(case, people["helper"])
     e = evaluation_record(user=people["helper"], case=case, per_capita="9800", secured=ALL)
     assert e.meets and e.reasons == []
 
@@ -104,13 +104,7 @@ def test_social_protection_is_not_income_and_a_household_without_labour_is_held(
     assert [code for code, _ in e.gaps] == ["income"]
     # no member can work and 低保 carries them: not marked eliminated, followed up
     case.household.members.update(labour="lost")
-    evaluation_record(  # a month before, the income was already above the range
-        user=people["village"],
-        case=case,
-        per_capita="9500",
-        secured=ALL,
-        today=timezone.localdate() - dt.timedelta(days=30),
-    )
+    evaluated_a_month_ago(case, people["village"])
     e = evaluation_record(user=people["village"], case=case, per_capita="9800", secured=ALL)
     assert [code for code, _ in e.gaps] == ["protection_only"]
     assert "暂不标注风险消除" in e.reasons[0]
@@ -163,13 +157,7 @@ def test_elimination_through_the_pages_then_relapse(client, monitored, people):
     Case.objects.filter(pk=case.pk).update(
         identified_on=timezone.localdate() - dt.timedelta(days=200)
     )
-    evaluation_record(  # a month before, the income was already above the range
-        user=people["village"],
-        case=case,
-        per_capita="9500",
-        secured=ALL,
-        today=timezone.localdate() - dt.timedelta(days=30),
-    )
+    evaluated_a_month_ago(case, people["village"])
     client.force_login(people["helper"])  # the responsible person evaluates
     client.post(
         reverse("evaluation_add", args=[case.pk]),
@@ -219,13 +207,7 @@ def test_elimination_through_the_pages_then_relapse(client, monitored, people):
 def test_a_refused_exit_goes_back_to_monitoring(monitored, people):
     case, measure = monitored
     six_months_on(case, measure, people)
-    evaluation_record(  # a month before, the income was already above the range
-        user=people["village"],
-        case=case,
-        per_capita="9500",
-        secured=ALL,
-        today=timezone.localdate() - dt.timedelta(days=30),
-    )
+    evaluated_a_month_ago(case, people["village"])
     evaluation_record(user=people["village"], case=case, per_capita="9000", secured=ALL)
     case = case_act(user=people["village"], case=case, action="propose_exit")
     with pytest.raises(Refused, match="理由"):
@@ -289,10 +271,7 @@ def test_a_grid_workers_reading_counts_as_a_reading_in_a_row(monitored, people):
 def ready_to_exit(case, measure, people):
     """Six months on, the measure done, the income above the range a month ago already."""
     six_months_on(case, measure, people)
-    month_ago = timezone.localdate() - dt.timedelta(days=30)
-    evaluation_record(
-        user=people["village"], case=case, per_capita="9500", secured=ALL, today=month_ago
-    )
+    evaluated_a_month_ago(case, people["village"])
 
 
 def test_a_large_rigid_expense_not_yet_resolved_holds_the_exit(monitored, people):
