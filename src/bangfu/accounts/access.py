@@ -36,6 +36,8 @@ MAY: dict[str, frozenset[Role]] = {
     "record_readings": frozenset({Role.GRID_WORKER, Role.VILLAGE_CADRE}),
     "load_feeds": frozenset({Role.COUNTY_OFFICER, Role.DEPARTMENT_OFFICER}),
     "run_monitoring": frozenset({Role.COUNTY_OFFICER}),
+    # bringing the existing caseload (存量监测对象) in from the national system's list
+    "onboard_monitoring": frozenset({Role.COUNTY_OFFICER}),
     "oversee_jobs": frozenset({Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}),
     "see_overdue": frozenset({Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}),
     "visit": frozenset({Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.TOWNSHIP_CADRE}),
@@ -165,6 +167,10 @@ class Access:
     @property
     def may_run_monitoring(self) -> bool:
         return self.may("run_monitoring")
+
+    @property
+    def may_onboard_monitoring(self) -> bool:
+        return self.may("onboard_monitoring")
 
     @property
     def may_oversee_jobs(self) -> bool:

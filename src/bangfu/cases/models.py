@@ -36,6 +36,8 @@ class Channel(models.TextChoices):
     WARNING = "warning", _("部门筛查预警")
     SELF = "self", _("农户自主申报")
     VISIT = "visit", _("干部走访/网格排查")
+    # the existing caseload brought in from the national system's list (存量监测对象)
+    IMPORT = "import", _("存量监测对象导入")
 
 
 class Case(models.Model):  # 监测帮扶

@@ -17,6 +17,7 @@ class JobKind(models.TextChoices):
     HOUSEHOLD_IMPORT = "household_import", _("导入农户信息")
     FEED_IMPORT = "feed_import", _("导入部门数据")
     MONITORING_RUN = "monitoring_run", _("批量监测")
+    MONITORING_IMPORT = "monitoring_import", _("导入存量监测对象")
 
 
 class JobStatus(models.TextChoices):

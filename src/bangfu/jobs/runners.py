@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from bangfu.assistance.onboarding import monitoring_import
 from bangfu.core.progress import Progress
 from bangfu.core.tabular.sheets import SheetError, read_table
 from bangfu.feeds.importer import feed_import
@@ -54,6 +55,10 @@ def household_import(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
+def _unreadable(exc: SheetError) -> dict[str, Any]:
+    return {"written": False, "rows": 0, "errors": [[0, _("文件"), str(exc)]], "error_count": 1}
+
+
 def feed_load(job: Job, progress: Progress) -> dict[str, Any]:
     spec = FEEDS[job.params["dept"]]
     base = {"dept": spec.code, "dept_title": spec.title, "department": spec.department}
@@ -61,11 +66,7 @@ def feed_load(job: Job, progress: Progress) -> dict[str, Any]:
     try:
         table = read_table(path, job.file_name)
     except SheetError as exc:
-        return (
-            base
-            | {"written": False, "rows": 0, "errors": [[0, _("文件"), str(exc)]]}
-            | {"error_count": 1}
-        )
+        return base | _unreadable(exc)
     report = feed_import(spec=spec, table=table, progress=progress)
     return base | {
         "written": report.written,
@@ -79,6 +80,27 @@ def feed_load(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
+def monitoring_onboard(job: Job, progress: Progress) -> dict[str, Any]:
+    try:
+        table = read_table(upload_path(job), job.file_name)
+    except SheetError as exc:
+        return _unreadable(exc)
+    report = monitoring_import(
+        table=table, user=job.user, file_name=job.file_name, progress=progress
+    )
+    return {
+        "written": report.written,
+        "summary": report.summary() if report.written else "",
+        "encoding": table.encoding,
+        "rows": report.rows,
+        "cases_created": report.cases_created,
+        "in_monitoring": report.in_monitoring,
+        "eliminated": report.eliminated,
+        "unchanged": report.unchanged,
+        **_errors(report.errors),
+    }
+
+
 def monitoring_run(job: Job, progress: Progress) -> dict[str, Any]:
     run, _result = monitor_run(period=job.params.get("period") or None, progress=progress)
     return {"written": True, "run_id": run.pk, **run.summary}
@@ -88,4 +110,5 @@ RUNNERS: dict[str, Callable[[Job, Progress], dict[str, Any]]] = {
     JobKind.HOUSEHOLD_IMPORT: household_import,
     JobKind.FEED_IMPORT: feed_load,
     JobKind.MONITORING_RUN: monitoring_run,
+    JobKind.MONITORING_IMPORT: monitoring_onboard,
 }

@@ -35,6 +35,8 @@ def job_kinds_for(user: User) -> list[JobKind]:
         kinds.append(JobKind.FEED_IMPORT)
     if access.may_run_monitoring:
         kinds.append(JobKind.MONITORING_RUN)
+    if access.may_onboard_monitoring:
+        kinds.append(JobKind.MONITORING_IMPORT)
     return kinds
 
 
@@ -46,6 +48,8 @@ def _params(kind: JobKind, params: dict[str, Any]) -> dict[str, Any]:
         if dept not in FEEDS:
             raise Conflict(_("未知的部门数据：{dept}").format(dept=dept))
         return {"dept": dept}
+    if kind == JobKind.MONITORING_IMPORT:
+        return {}
     period = str(params.get("period") or "")
     if period:
         try:

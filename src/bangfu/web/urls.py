@@ -28,6 +28,12 @@ urlpatterns = [
     # under /import/, so that no household number can collide with these pages
     path("import/households/", jobs.household_import, name="household_import"),
     path("import/feeds/", jobs.feed_import, name="feed_import"),
+    path("import/monitoring/", jobs.monitoring_import, name="monitoring_import"),
+    path(
+        "import/monitoring/template.xlsx",
+        jobs.monitoring_template_download,
+        name="monitoring_template",
+    ),
     path(
         "import/feeds/<str:dept>/template.xlsx",
         jobs.feed_template_download,

@@ -12,15 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.feeds.sources import FEEDS
 
 
-class ImportForm(forms.Form):
+class UploadForm(forms.Form):
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
-    skip_invalid = forms.BooleanField(required=False, label=_("跳过有错误的户，导入其余各户"))
 
     def clean_file(self) -> object:
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("仅支持 .xlsx 和 .csv 文件"))
         return f
+
+
+class ImportForm(UploadForm):
+    skip_invalid = forms.BooleanField(required=False, label=_("跳过有错误的户，导入其余各户"))
 
 
 class FeedImportForm(forms.Form):
@@ -34,7 +37,7 @@ class FeedImportForm(forms.Form):
             for code, spec in FEEDS.items()
         ]
 
-    clean_file = ImportForm.clean_file
+    clean_file = UploadForm.clean_file
 
 
 class MonitoringRunForm(forms.Form):

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from bangfu.assistance.onboarding import monitoring_template
 from bangfu.core.errors import Conflict, Forbidden, NotFound
 from bangfu.core.tabular.sheets import XLSX
 from bangfu.feeds.sources import FEEDS
@@ -19,7 +20,7 @@ from bangfu.jobs.models import JobKind
 from bangfu.jobs.progress import job_progress
 from bangfu.jobs.services import job_get_for_user, job_kinds_for, job_start, jobs_for_user
 from bangfu.monitoring.selectors import monitoring_runs_for_user
-from bangfu.web.forms.jobs import FeedImportForm, ImportForm, MonitoringRunForm
+from bangfu.web.forms.jobs import FeedImportForm, ImportForm, MonitoringRunForm, UploadForm
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
 
@@ -65,6 +66,33 @@ def household_import(request: AuthedRequest) -> HttpResponse:
             return started
     context = {"form": form, "jobs": _recent(request, JobKind.HOUSEHOLD_IMPORT)}
     return render(request, "web/household_import.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def monitoring_import(request: AuthedRequest) -> HttpResponse:
+    """存量监测对象导入: the caseload of the national system's list comes into the loop."""
+    _may(request, JobKind.MONITORING_IMPORT)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        started = _start(request, form, JobKind.MONITORING_IMPORT, {})
+        if started is not None:
+            return started
+    context = {"form": form, "jobs": _recent(request, JobKind.MONITORING_IMPORT)}
+    return render(
+        request, "web/monitoring_import.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_GET
+def monitoring_template_download(request: AuthedRequest) -> FileResponse:
+    _may(request, JobKind.MONITORING_IMPORT)
+    buf = io.BytesIO()
+    monitoring_template(out=buf)
+    buf.seek(0)
+    return FileResponse(
+        buf, as_attachment=True, filename="监测对象导入模板.xlsx", content_type=XLSX
+    )
 
 
 @login_required

@@ -1,11 +1,14 @@
-"""`bangfu import households|feed ...`: one command for both imports. It lives in the feeds
-app, the lowest that knows both the registry and the department feeds."""
+"""`bangfu import households|monitoring|feed ...`: one command for the imports. It lives in the
+jobs app, the lowest that knows the registry, the caseload and the department feeds."""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bangfu.accounts.models import User
+from bangfu.assistance.onboarding import monitoring_import
+from bangfu.core.errors import Refused
 from bangfu.core.progress import ProgressBar
 from bangfu.core.tabular.sheets import (
     SheetError,
@@ -23,6 +26,7 @@ class Command(BaseCommand):
     help = (
         "导入（.xlsx 或 .csv，UTF-8/GBK/GB18030）。有错误时不写入任何数据。"
         "bangfu import households F [--skip-invalid [--rejected R]]；"
+        "bangfu import monitoring F --user 用户名；"
         "bangfu import feed DEPT F"
     )
 
@@ -36,6 +40,13 @@ class Command(BaseCommand):
         households.add_argument(
             "--rejected", type=Path, help="被拒绝的行及原因写入此文件（.xlsx 或 .csv）"
         )
+        monitoring = sub.add_parser("monitoring", help="存量监测对象")
+        monitoring.add_argument("file", type=Path)
+        monitoring.add_argument(
+            "--user",
+            required=True,
+            help="导入人的用户名（县农业农村部门）：决定可导入的地区，并记入每户的办理记录",
+        )
         feed = sub.add_parser("feed", help="部门数据")
         feed.add_argument("dept", choices=sorted(FEEDS))
         feed.add_argument("file", type=Path)
@@ -44,6 +55,8 @@ class Command(BaseCommand):
         table = self._read(options["file"])
         if options["kind"] == "feed":
             self._feed(options["dept"], table)
+        elif options["kind"] == "monitoring":
+            self._monitoring(table, options)
         else:
             self._households(table, options)
 
@@ -73,6 +86,21 @@ class Command(BaseCommand):
             self.stdout.write(f"未匹配：第{row}行 记录编号 {rid}（{key}）")
         if len(report.unmatched) > 50:
             self.stdout.write(f"……另有 {len(report.unmatched) - 50} 条未匹配")
+        self.stdout.write(report.summary())
+
+    def _monitoring(self, table: Table, options: dict[str, Any]) -> None:
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"没有该用户：{options['user']}")
+        try:
+            with ProgressBar() as bar:
+                report = monitoring_import(
+                    table=table, user=user, file_name=options["file"].name, progress=bar
+                )
+        except Refused as exc:
+            raise CommandError(str(exc)) from exc
+        if not report.written:
+            self._fail(report.errors)
         self.stdout.write(report.summary())
 
     def _households(self, table: Table, options: dict[str, Any]) -> None:
