@@ -95,7 +95,6 @@ def test_template_has_chinese_headers_and_dropdowns():
     lists = {str(dv.sqref).split(":")[0][:-1] for dv in ws.data_validations.dataValidation}
     coded = {
         "低保特困",
-        "监测类别",
         "与户主关系",
         "健康状况",
         "劳动能力",

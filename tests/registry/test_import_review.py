@@ -26,7 +26,7 @@ def run(rows, headers=HEADERS, scope=""):
 
 
 def test_a_file_with_fewer_columns_changes_only_what_it_says():
-    rows = household_rows("A-1", category="边缘易致贫户", formerly_poor="是", phone="13800138000")
+    rows = household_rows("A-1", formerly_poor="是", phone="13800138000")
     rows[0][KEYS.index("health")] = "患有大病"
     run(rows)
     few = ["户编号", "村区划代码", "姓名", "身份证号", "与户主关系"]
@@ -34,7 +34,7 @@ def test_a_file_with_fewer_columns_changes_only_what_it_says():
     report = run([[r[i] for i in idx] for r in rows], headers=few)
     assert report.written and report.households_updated == report.members_updated == 0
     h = Household.objects.get(household_no="A-1")
-    assert (h.category, h.formerly_poor, h.grid.number) == ("edge", True, 1)
+    assert (h.formerly_poor, h.grid.number) == (True, 1)
     assert h.phone_enc and Member.objects.get(relation="head").health == "serious"
 
 
@@ -129,3 +129,12 @@ def test_broken_files_are_refused_with_a_reason():
         read_table(io.BytesIO(('a\n"' + "x" * 200_000 + '"\n').encode()), "f.csv")
     with pytest.raises(SheetError, match="Excel"):
         read_table(io.BytesIO(b"PK\x03\x04 not really a zip"), "f.xlsx")
+
+
+def test_a_household_file_may_not_set_the_monitoring_category():
+    """The category is the case's (监测对象 come in through the monitoring import)."""
+    rows = [[*r, "边缘易致贫户"] for r in household_rows("C-1")]
+    report = run(rows, headers=[*HEADERS, "监测类别"])
+    assert not report.written and not Household.objects.exists()
+    (error,) = report.errors
+    assert (error.row, error.column) == (1, "监测类别") and "监测对象导入" in error.reason

@@ -12,7 +12,6 @@ from django.db import models
 from bangfu.core.tabular.columns import Column
 from bangfu.registry.models import (
     Assistance,
-    Category,
     Guarantee,
     Health,
     Labour,
@@ -45,7 +44,6 @@ COLUMNS: list[Column] = [
     Column("原建档立卡脱贫户", "formerly_poor", "household", "bool"),
     _code("低保特困", "assistance", "household", Assistance),
     Column("临时救助", "temporary_relief", "household", "bool"),
-    _code("监测类别", "category", "household", Category),
     _code("义务教育保障", "education_secured", "household", Guarantee),
     _code("基本医疗保障", "medical_secured", "household", Guarantee),
     _code("住房安全", "housing_secured", "household", Guarantee),
@@ -55,6 +53,13 @@ COLUMNS: list[Column] = [
     Column("生产经营性收入", "business", "income", "money", note="元/年，全户，未扣除费用"),
     Column("财产性收入", "property_income", "income", "money"),
     Column("转移性收入", "transfer", "income", "money", note="低保金、养老金、补贴等"),
+    Column(
+        "其中：政策性收入",
+        "policy_income",
+        "income",
+        "money",
+        note="低保金、特困供养金、养老金补贴、公益性岗位工资等，已计入上列收入",
+    ),
     Column("生产经营费用", "production_costs", "income", "money"),
     Column("医疗自付支出", "medical_out_of_pocket", "income", "money"),
     Column("教育支出", "schooling_costs", "income", "money"),

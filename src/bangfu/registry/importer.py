@@ -32,6 +32,8 @@ from bangfu.registry.columns import BY_HEADER, COLUMNS
 from bangfu.registry.models import Household, IncomeRecord, Member, Relation
 
 CHUNK = 900  # stays under every database's limit on query parameters
+# a household's monitoring category is its case's (assistance/onboarding.py imports the caseload)
+CASE_HEADERS = ("监测类别", "监测对象类别")
 
 
 @dataclass
@@ -94,7 +96,18 @@ def _parse_rows(
     errors: list[RowError] = []
     index: dict[str, int] = {}
     for i, h in enumerate(table.headers):
-        if h in BY_HEADER:
+        if h in CASE_HEADERS:
+            errors.append(
+                RowError(
+                    1,
+                    h,
+                    _(
+                        "监测对象类别由监测帮扶决定，不在农户信息中导入：请删除此列，"
+                        "存量监测对象用“监测对象导入”（bangfu import monitoring）导入"
+                    ),
+                )
+            )
+        elif h in BY_HEADER:
             if h in index:
                 errors.append(RowError(1, h, _("表头重复")))
             index[h] = i
@@ -191,6 +204,8 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
             errors.append(
                 RowError(g.rows[0].number, "收入年度", _("填写了收支金额，但未填写收入年度"))
             )
+        if g.income is not None and "policy_income" in g.income:
+            errors.extend(_policy_income_check(g))
     seen_ids: dict[str, int] = {}
     for row in rows:
         ident = row.values.get("id_number")
@@ -207,6 +222,25 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
         else:
             seen_ids[ident.value] = row.number
     return list(groups.values()), errors
+
+
+def _policy_income_check(g: _Group) -> Iterator[RowError]:
+    """政策性收入 is part of the income columns beside it, so it cannot exceed their sum (a
+    blank cell is 0, as it is written)."""
+    assert g.income is not None
+    total = sum(
+        (g.income.get(k, Decimal(0)) for k in ("wage", "business", "property_income", "transfer")),
+        Decimal(0),
+    )
+    if g.income["policy_income"] > total:
+        number = next(r.number for r in g.rows if "policy_income" in r.values)
+        yield RowError(
+            number,
+            "其中：政策性收入",
+            _("政策性收入（{policy}元）不能超过四项收入之和（{total}元）").format(
+                policy=g.income["policy_income"], total=total
+            ),
+        )
 
 
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:
@@ -283,7 +317,6 @@ HOUSEHOLD_FIELDS = [
     "formerly_poor",
     "assistance",
     "temporary_relief",
-    "category",
     "education_secured",
     "medical_secured",
     "housing_secured",
@@ -310,6 +343,7 @@ INCOME_FIELDS = [
     "business",
     "property_income",
     "transfer",
+    "policy_income",
     "production_costs",
     "medical_out_of_pocket",
     "schooling_costs",

@@ -196,6 +196,11 @@ class IncomeRecord(models.Model):  # 年度收支
         _("财产性收入"), max_digits=12, decimal_places=2, default=0
     )
     transfer = models.DecimalField(_("转移性收入"), max_digits=12, decimal_places=2, default=0)
+    # 政策性收入: the part of the income above (wages of a 公益性岗位, transfers) that comes from
+    # policy; what the household would lose if the policies ended (rule kind policy_dependent)
+    policy_income = models.DecimalField(
+        _("其中：政策性收入"), max_digits=12, decimal_places=2, default=0
+    )
     production_costs = models.DecimalField(
         _("生产经营费用"), max_digits=12, decimal_places=2, default=0
     )
