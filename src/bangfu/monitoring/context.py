@@ -80,7 +80,13 @@ class Context:
         t = self.incomes
         total = t.wage + t.business + t.property_income + t.transfer
         net = total - t.production_costs
-        return t.mutate(total_income=total, net_income=net, per_capita=net / t.size)
+        return t.mutate(
+            total_income=total,
+            net_income=net,
+            per_capita=net / t.size,
+            # what would be left if the policies ended (seed 003: 离开帮扶政策会出现返贫风险)
+            per_capita_without_policy=(net - t.policy_income) / t.size,
+        )
 
     @cached_property
     def _latest_income(self) -> ir.Table:

@@ -51,6 +51,7 @@ SCHEMAS = {
             ("business", pa.float64()),
             ("property_income", pa.float64()),
             ("transfer", pa.float64()),
+            ("policy_income", pa.float64()),  # part of the above, from policy (政策性收入)
             ("production_costs", pa.float64()),
             ("medical_oop", pa.float64()),
             ("schooling_costs", pa.float64()),
@@ -133,6 +134,7 @@ def registry_snapshot(*, folder: Path, day: dt.date, village_prefix: str = "") -
             "business",
             "property_income",
             "transfer",
+            "policy_income",
             "production_costs",
             "medical_out_of_pocket",
             "schooling_costs",

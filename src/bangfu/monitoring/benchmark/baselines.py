@@ -1,4 +1,4 @@
-"""The two baselines the benchmark measures bangfu against, for the shipped policy's 15 rules:
+"""The two baselines the benchmark measures bangfu against, for the shipped policy's 17 rules:
 the SQL an expert would write by hand for DuckDB, and a straightforward pandas program. Both
 return the same (household_no, rule_id) pairs as bangfu; the benchmark checks that they do."""
 
@@ -29,7 +29,18 @@ def duckdb_sql(policy: Policy, *, period: str, start: dt.date, end: dt.date) -> 
     r05, r06, r07 = _p(policy, "R05"), _p(policy, "R06"), _p(policy, "R07")
     r09, r10, r11 = _p(policy, "R09"), _p(policy, "R10"), _p(policy, "R11")
     r12, r13, r15 = _p(policy, "R12"), _p(policy, "R13"), _p(policy, "R15")
-    sudden = [r.id for r in policy.rules if r.category == "sudden"]
+    r17 = _p(policy, "R17")
+    # a rule's own category (sudden, unstable, edge), else by history: formerly poor or not
+    fixed = "".join(
+        f"WHEN ev.rule_id = '{r.id}' THEN '{r.category}' "
+        for r in policy.rules
+        if r.category != "by_history"
+    )
+    r17_where = " AND ".join(
+        [f"(l.net - l.policy_income) / l.size < {line}"]
+        + ([f"l.pc >= {line}"] if r17["above_line_only"] else [])
+        + (["h.formerly_poor"] if r17["formerly_poor_only"] else [])
+    )
     win = f"event_date BETWEEN DATE '{start}' AND DATE '{end}'"
     return f"""
 WITH inc AS (
@@ -63,8 +74,12 @@ emg AS (SELECT e.*, mem.household_no FROM emergency e JOIN mem USING (person_has
 emg_hit AS (SELECT household_no, sum(loss_amount) AS loss FROM emg GROUP BY household_no
             HAVING sum(loss_amount) > {r11["min_amount"]}),
 ev AS (
-  SELECT household_no, 'R01' AS rule_id, pc AS value, {line} AS reference, '' AS detail,
-         'income:' || year AS source FROM latest WHERE pc < {line}
+  SELECT l.household_no, 'R01' AS rule_id, l.pc AS value, {line} AS reference, '' AS detail,
+         'income:' || l.year AS source FROM latest l JOIN households h USING (household_no)
+    WHERE l.pc < {line} AND h.assistance = 'none'
+  UNION ALL SELECT l.household_no, 'R18', l.pc, {line}, '', 'income:' || l.year
+    FROM latest l JOIN households h USING (household_no)
+    WHERE l.pc < {line} AND h.assistance <> 'none'
   UNION ALL SELECT household_no, 'R02', pc, {line * (1 + r02["margin"])}, '', 'income:' || year
     FROM latest WHERE pc >= {line} AND pc < {line * (1 + r02["margin"])}
   UNION ALL SELECT a.household_no, 'R03', a.pc, b.pc, '', 'income:' || a.year FROM latest a
@@ -113,10 +128,13 @@ ev AS (
     FROM (SELECT c.*, mem.household_no FROM civil c JOIN mem USING (person_hash)
           WHERE c.{win}) c JOIN latest l USING (household_no)
     WHERE c.program = '低保' AND c.action = '取消' AND l.pc < {line * (1 + r15["margin"])}
+  UNION ALL SELECT l.household_no, 'R17', (l.net - l.policy_income) / l.size, {line},
+    '政策性收入人均 ' || CAST(CAST(round(l.policy_income / l.size, 0) AS BIGINT) AS VARCHAR)
+      || ' 元', 'income:' || l.year
+    FROM latest l JOIN households h USING (household_no) WHERE {r17_where}
 )
 SELECT ev.household_no, ev.rule_id,
-       CASE WHEN ev.rule_id IN ({_in(sudden)}) THEN 'sudden'
-            WHEN h.formerly_poor THEN 'unstable' ELSE 'edge' END AS category,
+       CASE {fixed}WHEN h.formerly_poor THEN 'unstable' ELSE 'edge' END AS category,
        ev.value, ev.reference, ev.detail, ev.source
 FROM ev JOIN households h USING (household_no)
 """
@@ -213,7 +231,10 @@ def run_pandas(
     )
     inc["pc"] = inc["net"] / inc["size"]
     latest = inc[inc["year"] == inc.groupby("household_no")["year"].transform("max")]
-    emit(latest[latest["pc"] < line], "R01")
+    protected = set(hh.loc[hh["assistance"] != "none", "household_no"])
+    low = latest[latest["pc"] < line]
+    emit(low[~low["household_no"].isin(protected)], "R01")
+    emit(low[low["household_no"].isin(protected)], "R18")
     emit(latest[(latest["pc"] >= line) & (latest["pc"] < line * (1 + p["R02"]["margin"]))], "R02")
     prev = inc.assign(year=inc["year"] + 1)[["household_no", "year", "pc"]]
     j = latest.merge(prev, on=["household_no", "year"], suffixes=("", "_prev"))
@@ -317,6 +338,12 @@ def run_pandas(
         latest[["household_no", "pc"]], on="household_no"
     )
     emit(civ[civ["pc"] < line * (1 + p["R15"]["margin"])], "R15")
+    hit = latest[(latest["net"] - latest["policy_income"]) / latest["size"] < line]
+    if p["R17"]["above_line_only"]:
+        hit = hit[hit["pc"] >= line]
+    if p["R17"]["formerly_poor_only"]:
+        hit = hit[hit["household_no"].isin(hh.loc[hh["formerly_poor"], "household_no"])]
+    emit(hit, "R17")
 
     ev = pd.concat(out, ignore_index=True)
     return ev[ev["household_no"].isin(hh["household_no"])]

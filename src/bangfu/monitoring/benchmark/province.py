@@ -101,6 +101,13 @@ def build_province(folder: Path, households: int, *, period: str, seed: int = 1)
     year = int(period[:4])
     pc_now = rng.lognormal(9.9, 0.55, n)  # median about 20,000 yuan
     pc_before = pc_now * rng.uniform(0.9, 1.2, n) / np.where(rng.random(n) < 0.03, 0.5, 1.0)
+    # the share of net income that is policy income (政策性收入), for formerly poor households:
+    # part of the transfers, and for some a 公益性岗位 wage. A stream of its own, so that the rest
+    # of the province is what it was before policy income was drawn.
+    prng = np.random.default_rng([seed, 17])
+    policy_share = np.where(formerly, 0.18 * prng.uniform(0.2, 0.9, n), 0.0) + np.where(
+        formerly & (prng.random(n) < 0.3), 0.45 * prng.uniform(0.3, 0.8, n), 0.0
+    )
     incomes = []
     for yr, pc in ((year - 1, pc_before), (year, pc_now)):
         net = pc * size
@@ -114,6 +121,7 @@ def build_province(folder: Path, households: int, *, period: str, seed: int = 1)
                     "business": net * 0.35 + 2000.0,
                     "property_income": net * 0.02,
                     "transfer": net * 0.18,
+                    "policy_income": net * policy_share,
                     "production_costs": np.full(n, 2000.0),
                     "medical_oop": rng.exponential(1500, n),
                     "schooling_costs": rng.exponential(800, n),

@@ -23,6 +23,7 @@ RULE_KINDS: dict[str, RuleKind] = {
         income.NearLine(),
         income.DropOnYear(),
         income.DropOnReading(),
+        income.PolicyDependent(),
         spending.MedicalBurden(),
         spending.SchoolingBurden(),
         guarantees.HousingUnsafe(),

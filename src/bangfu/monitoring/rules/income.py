@@ -1,13 +1,16 @@
-"""Income rules: below the line, close above it, down on last year or on the last reading."""
+"""Income rules: below the line, close above it, down on last year or on the last reading, or
+above it only thanks to policy income."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bangfu.monitoring.errors import PolicyError
 from bangfu.monitoring.rules.base import RuleKind, evidence
 
 if TYPE_CHECKING:
@@ -15,16 +18,36 @@ if TYPE_CHECKING:
     from bangfu.monitoring.policy import RuleSpec
 
 
+PROTECTION = ("any", "exclude", "only")  # households under 兜底 (低保、特困供养)
+
+
 class BelowLine(RuleKind):
-    """人均纯收入低于监测范围."""
+    """人均纯收入低于监测范围; `protected` "exclude" leaves out households under 兜底 (低保、特困
+    供养: social assistance guarantees their basic living), "only" keeps only them."""
 
     name = "income_below_line"
     value_label = gettext_lazy("人均纯收入（元）")
     reference_label = gettext_lazy("监测范围（元）")
+    params = {"protected": str}
+
+    def check(self, params: dict[str, Any], where: str) -> None:
+        super().check(params, where)
+        if params["protected"] not in PROTECTION:
+            raise PolicyError(
+                _('%(where)s: protected 应为 "any"、"exclude" 或 "only"') % {"where": where}
+            )
 
     def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
         inc = ctx.latest_income()
         hit = inc.filter(inc.per_capita < ctx.line)
+        protected = spec.params["protected"]
+        if protected != "any":
+            hh = ctx.households.select("household_no", "assistance")
+            covered = hh.filter(hh.assistance != "none").select("household_no")
+            if protected == "exclude":
+                hit = hit.anti_join(covered, "household_no")
+            else:
+                hit = hit.semi_join(covered, "household_no")
         return evidence(
             hit,
             value=hit.per_capita,
@@ -110,4 +133,33 @@ class DropOnReading(RuleKind):
             value=hit.per_capita,
             reference=hit.prev_pc,
             source=ibis.literal("reading:") + hit.period,
+        )
+
+
+class PolicyDependent(RuleKind):
+    """扣除政策性收入后人均纯收入低于监测范围: 离开帮扶政策会出现返贫风险 (seed 003).
+    formerly_poor_only keeps to 原建档立卡脱贫户; above_line_only to households whose income
+    with the policy income is still at or above the line (below it, income_below_line fires)."""
+
+    name = "policy_dependent"
+    value_label = gettext_lazy("扣除政策性收入后人均纯收入（元）")
+    reference_label = gettext_lazy("监测范围（元）")
+    params = {"formerly_poor_only": bool, "above_line_only": bool}
+
+    def build(self, ctx: Context, spec: RuleSpec) -> ir.Table:
+        inc = ctx.latest_income()
+        hit = inc.filter(inc.per_capita_without_policy < ctx.line)
+        if spec.params["above_line_only"]:
+            hit = hit.filter(hit.per_capita >= ctx.line)
+        if spec.params["formerly_poor_only"]:
+            hh = ctx.households
+            hit = hit.join(hh.filter(hh.formerly_poor).select("household_no"), "household_no")
+        return evidence(
+            hit,
+            value=hit.per_capita_without_policy,
+            reference=ctx.line,
+            detail=ibis.literal("政策性收入人均 ")
+            + (hit.policy_income / hit.size).round(0).cast("int64").cast("string")
+            + " 元",
+            source=ibis.literal("income:") + hit.year.cast("string"),
         )
