@@ -16,7 +16,7 @@ def test_shipped_policy_loads_with_every_rule_kind():
     from bangfu.monitoring.rules import RULE_KINDS
 
     policy = load_policy()
-    assert policy.line == 7300 and len(policy.rules) == 16
+    assert policy.line == 7300 and len(policy.rules) == 18
     assert {r.kind for r in policy.rules} == set(RULE_KINDS)
     assert abs(sum(i.weight for i in policy.indicators) - 1) < 1e-9
 
@@ -44,7 +44,7 @@ def test_shipped_policy_loads_with_every_rule_kind():
         ),
         (
             'id="A"\nkind="income_below_line"\ntitle="t"\nrisk_types=["因病"]\ncategory="edge"\n'
-            "params={x=1}",
+            'params={protected="any", x=1}',
             "没有参数 x",
         ),
     ],

@@ -67,7 +67,7 @@ def dashboard(*, user: User, region: Region, today: dt.date | None = None) -> di
     risks: Counter[str] = Counter()
     for risk_types in monitored.values_list("risk_types", flat=True):
         risks.update(risk_types)
-    pending = warnings_for_user(user=user).filter(inside, status=WarningStatus.NEW)
+    pending = warnings_for_user(user=user).filter(inside, status=WarningStatus.NEW, watch=False)
     sources: Counter[str] = Counter()
     for source, n in pending.values_list("source").annotate(n=Count("id")).order_by():
         sources[str(SOURCE_NAMES.get(source, source or _("其他")))] += n

@@ -14,6 +14,8 @@ class WarningStatus(models.TextChoices):
     NEW = "new", _("待处理")
     DISMISSED = "dismissed", _("已排除")
     LEAD = "lead", _("已转为线索")
+    # the household's case is open: the warning is a new signal on it, not a new lead
+    ATTACHED = "attached", _("已并入监测帮扶")
 
 
 class RiskWarning(models.Model):  # 预警: one rule flagging one household in one period
@@ -45,6 +47,11 @@ class RiskWarning(models.Model):  # 预警: one rule flagging one household in o
     )
     status_at = models.DateTimeField(null=True, blank=True)
     run = models.ForeignKey("MonitoringRun", null=True, on_delete=models.SET_NULL, related_name="+")
+    # the rule puts the household on the watch list (重点关注), not on the list of new leads
+    watch = models.BooleanField(_("重点关注"), default=False)
+    # the household's priority on the monthly list: its leads' highest severity x 100 plus the
+    # vulnerability model's probability (%, at most 99) of falling below the range next year
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,6 +65,7 @@ class RiskWarning(models.Model):  # 预警: one rule flagging one household in o
         indexes = [
             models.Index(fields=["period", "rule_id", "status"], name="warning_filter_idx"),
             models.Index(fields=["status", "source"], name="warning_source_idx"),
+            models.Index(fields=["period", "status", "watch"], name="warning_list_idx"),
         ]
         verbose_name = _("预警")
         verbose_name_plural = _("预警")
@@ -68,6 +76,15 @@ class RiskWarning(models.Model):  # 预警: one rule flagging one household in o
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.source = evidence_source(self.evidence)
         super().save(*args, **kwargs)
+
+    @property
+    def severity(self) -> int:
+        return self.priority // 100
+
+    @property
+    def probability(self) -> int:
+        """The vulnerability model's probability (%) behind the priority."""
+        return self.priority % 100
 
 
 class MonitoringRun(models.Model):  # 一次批量监测

@@ -18,6 +18,7 @@ from bangfu.monitoring.rules import RULE_KINDS
 
 POLICY_DIR = Path(__file__).parent / "policies"
 CATEGORIES = {"unstable", "edge", "sudden", "by_history"}
+LISTS = ("lead", "watch")  # a rule's warnings: new leads, or the watch list (重点关注)
 RISK_TYPES = {
     gettext_noop("因病"),
     gettext_noop("因残"),
@@ -75,6 +76,11 @@ class RuleSpec:
     risk_types: tuple[str, ...]
     category: str  # unstable | edge | sudden | by_history (formerly poor -> unstable, else edge)
     params: dict[str, Any]
+    # "lead": a household it flags is a new lead for the village to verify; "watch": it goes on
+    # the watch list (重点关注), e.g. incomes just above the range
+    list: str = "lead"
+    # 1 (low) to 3 (high): the household's priority on the monthly list is its highest
+    severity: int = 2
 
 
 @dataclass(frozen=True)
@@ -155,9 +161,23 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
             )
         params = dict(raw.get("params", {}))
         RULE_KINDS[kind].check(params, where)
+        listed = raw.get("list", "lead")
+        if listed not in LISTS:
+            raise PolicyError(_('%(where)s: list 应为 "lead" 或 "watch"') % {"where": where})
+        severity = raw.get("severity", 2)
+        if not isinstance(severity, int) or isinstance(severity, bool) or severity not in (1, 2, 3):
+            raise PolicyError(_("%(where)s: severity 应为 1、2 或 3") % {"where": where})
         rules.append(
             RuleSpec(
-                rid, kind, _need(raw, "title", where), raw.get("clause", ""), risk, category, params
+                rid,
+                kind,
+                _need(raw, "title", where),
+                raw.get("clause", ""),
+                risk,
+                category,
+                params,
+                list=listed,
+                severity=severity,
             )
         )
     af = data.get("deprivation", {})

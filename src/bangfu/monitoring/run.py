@@ -22,7 +22,7 @@ from bangfu.monitoring.deprivation import mpi_by_region
 from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.policy import Policy
 from bangfu.monitoring.rules import RULE_KINDS
-from bangfu.monitoring.vulnerability import ModelMissing
+from bangfu.monitoring.vulnerability import ModelMissing, features, score
 
 COLUMNS = ["household_no", "rule_id", "category", "value", "reference", "detail", "source"]
 
@@ -62,6 +62,23 @@ def warnings_expr(ctx: Context) -> ir.Table:
     return out
 
 
+def probabilities(ctx: Context, households: list[str]) -> dict[str, float]:
+    """The vulnerability model's probability that each of `households` falls below the range
+    next year (none without a fitted model): the tie-break of the monthly list's priority."""
+    if not households:
+        return {}
+    try:
+        model = ctx.vulnerability_model
+    except ModelMissing:
+        return {}
+    f = features(ctx)
+    latest = ctx.latest_income().select("household_no", "year")
+    s = score(ctx, model, f.join(latest, ["household_no", "year"]))
+    wanted = ibis.memtable(pd.DataFrame({"household_no": households}))
+    rows = ctx.con.to_pyarrow(s.join(wanted, "household_no").select("household_no", "probability"))
+    return dict(zip(rows["household_no"].to_pylist(), rows["probability"].to_pylist(), strict=True))
+
+
 def canonical(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows in one order, to compare the output of two engines (or two programs)."""
     return frame.sort_values(COLUMNS).reset_index(drop=True)
@@ -78,6 +95,8 @@ class RunResult:
     by_rule: dict[str, int] = field(default_factory=dict)
     mpi: dict[str, dict[str, Any]] = field(default_factory=dict)  # by township code
     skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why it did not run
+    # household -> probability of falling below the range next year, for households with leads
+    probability: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -155,6 +174,9 @@ def run_rules(
             frame = normalize(con.to_pyarrow(warnings_expr(ctx)))
             for rule_id, why in ctx.skipped.items():
                 say(_("规则 {rule} 未运行：{why}").format(rule=rule_id, why=why))
+            leads = {r.id for r in policy.rules if r.list == "lead"}
+            flagged = sorted(set(frame.loc[frame["rule_id"].isin(leads), "household_no"]))
+            probability = probabilities(ctx, flagged)
             mpi = {}
             if with_mpi:
                 say(_("计算多维剥夺指数（Alkire-Foster）"))
@@ -167,5 +189,14 @@ def run_rules(
     seconds = time.perf_counter() - started
     say(_("完成：{n} 条预警，{seconds:.1f} 秒").format(n=len(pairs), seconds=seconds))
     return RunResult(
-        engine, period, policy.version, households, frame, seconds, by_rule, mpi, skipped
+        engine,
+        period,
+        policy.version,
+        households,
+        frame,
+        seconds,
+        by_rule,
+        mpi,
+        skipped,
+        probability,
     )

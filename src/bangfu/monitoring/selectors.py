@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.core.errors import NotFound
-from bangfu.monitoring.models import MonitoringRun, RiskWarning
+from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus
 from bangfu.monitoring.rules import RULE_KINDS
 
 SOURCE_LABELS = {
@@ -61,6 +61,7 @@ class WarningFilters:
     risk: str = ""
     village: str = ""
     status: str = ""
+    listed: str = ""  # "lead": new leads, by priority; "watch": the watch list (重点关注)
 
 
 def warning_list_for_user(*, user: User, filters: WarningFilters) -> QuerySet[RiskWarning]:
@@ -75,8 +76,13 @@ def warning_list_for_user(*, user: User, filters: WarningFilters) -> QuerySet[Ri
         qs = qs.filter(household__village_id=filters.village)
     if filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.listed == "lead":
+        qs = qs.filter(status=WarningStatus.NEW, watch=False)
+    elif filters.listed == "watch":
+        qs = qs.filter(watch=True)
+    # the monthly list: the highest priority first, a household's warnings together
     return qs.select_related("household", "household__village").order_by(
-        "-period", "household__household_no", "rule_id"
+        "-period", "-priority", "household__household_no", "rule_id"
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,10 @@ from bangfu.monitoring.vulnerability import (
     transitions,
 )
 from bangfu.registry.models import Household, IncomeRecord
+
+# Sent once a run's warnings are stored, with `run`; a receiver may return counts for the run's
+# summary. The cases app attaches the warnings of households with an open case to that case.
+warnings_stored = Signal()
 
 PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
@@ -105,13 +110,22 @@ def monitor_run(
         result.skipped = dict.fromkeys(result.skipped, fit_error)
     say(_("保存预警"))
     _stored, suppressed = warnings_store(run=run, result=result, policy=policy)
+    # the layers above: warnings on a household whose case is open become signals on it
+    extra: dict[str, Any] = {}
+    for _receiver, counts in warnings_stored.send(sender=MonitoringRun, run=run):
+        extra |= counts or {}
     step += 1
     run.finished_at = timezone.now()
-    run.summary = result.summary() | {
-        "policy_digest": policy.digest,
-        "income_data": income_data_freshness(period=period),
-        "warnings_suppressed": suppressed,
-    }
+    run.summary = (
+        result.summary()
+        | {
+            "policy_digest": policy.digest,
+            "income_data": income_data_freshness(period=period),
+            "warnings_suppressed": suppressed,
+        }
+        | extra
+        | run_counts(period=period)
+    )
     run.save(update_fields=["finished_at", "summary"])
     say(_("完成：{n} 条预警").format(n=len(result.warnings)))
     return run, result
@@ -233,6 +247,7 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
         (w.household_id, w.rule_id): w for w in RiskWarning.objects.filter(period=result.period)
     }
     dismissed = dismissed_evidence(before=result.period)
+    priority = household_priorities(evidence, result.probability, policy)
     new, changed, keep = [], [], set()
     suppressed = 0
     for (no, rule_id), items in evidence.items():
@@ -253,6 +268,8 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
             "evidence": items,
             "source": evidence_source(items),
             "run": run,
+            "watch": spec.list == "watch",
+            "priority": 0 if spec.list == "watch" else priority.get(no, 0),
         }
         keep.add(key)
         w = existing.get(key)
@@ -272,6 +289,31 @@ def warnings_store(*, run: MonitoringRun, result: RunResult, policy: Policy) -> 
     ]
     RiskWarning.objects.filter(pk__in=stale).delete()
     return len(new) + len(changed), suppressed
+
+
+def household_priorities(
+    evidence: dict[tuple[str, str], Any], probability: dict[str, float], policy: Policy
+) -> dict[str, int]:
+    """One priority per household with new leads: the highest severity of the rules that
+    flag it (x 100), then the vulnerability model's probability (%, at most 99)."""
+    severity: dict[str, int] = {}
+    for no, rule_id in evidence:
+        spec = policy.rule(rule_id)
+        if spec.list == "lead":
+            severity[no] = max(severity.get(no, 0), spec.severity)
+    return {
+        no: s * 100 + min(99, round(100 * probability.get(no, 0.0))) for no, s in severity.items()
+    }
+
+
+def run_counts(*, period: str) -> dict[str, int]:
+    """The monthly list of the period: households with a new lead (a warning still to be
+    verified, not on the watch list), and households on the watch list (重点关注)."""
+    pending = RiskWarning.objects.filter(period=period, status=WarningStatus.NEW)
+    return {
+        "households_flagged": pending.filter(watch=False).values("household_id").distinct().count(),
+        "watch_list": pending.filter(watch=True).values("household_id").distinct().count(),
+    }
 
 
 @transaction.atomic

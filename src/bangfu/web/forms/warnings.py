@@ -22,6 +22,11 @@ class WarningFilterForm(forms.Form):
     risk = forms.ChoiceField(required=False, label=_("风险类型"))
     village = forms.ChoiceField(required=False, label=_("村"))
     status = forms.ChoiceField(required=False, label=_("状态"))
+    listed = forms.ChoiceField(
+        required=False,
+        label=_("名单"),
+        choices=[("", _("全部")), ("lead", _("新线索（待核实）")), ("watch", _("重点关注"))],
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
