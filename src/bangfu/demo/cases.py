@@ -51,7 +51,10 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
     }
     village, township, county = users["village"], users["township"], users["county"]
     warned = (
-        RiskWarning.objects.filter(household__village_id=village_code, status=WarningStatus.NEW)
+        RiskWarning.objects.filter(
+            household__village_id=village_code, status=WarningStatus.NEW, watch=False
+        )
+        .exclude(household__in=Case.objects.filter(closed_at__isnull=True).values("household"))
         .order_by("household__household_no", "rule_id")
         .select_related("household")
     )
@@ -65,8 +68,28 @@ def demo_cases(*, village_code: str) -> dict[str, int]:
             break
     today = timezone.localdate()
     start = today - dt.timedelta(days=14)  # the chain began two weeks ago (15 days allowed)
-    for warning, target in zip(picked, PLAN, strict=False):
-        warning_decide(user=village, warning=warning, status=WarningStatus.LEAD, reason="演示")
+    # a village's monthly list is short: the other leads of the walk-through were found by the
+    # grid worker's and cadres' visits (干部走访/网格排查)
+    visited = (
+        Household.objects.filter(village_id=village_code, cases__isnull=True)
+        .exclude(pk__in=seen)
+        .order_by("household_no")[: max(0, len(PLAN) - len(picked))]
+    )
+    found: list[Any] = list(picked)
+    for household in visited:
+        lead_open(
+            household=household,
+            channel=Channel.VISIT,
+            by=village,
+            note="网格员走访发现家庭成员患病，医疗支出较大",
+            risk_types=["因病"],
+            today=start,
+        )
+        seen.add(household.pk)
+        found.append(_FakeWarning("网格员走访：因病支出较大", "VISIT", household))
+    for warning, target in zip(found, PLAN, strict=False):
+        if isinstance(warning, RiskWarning):
+            warning_decide(user=village, warning=warning, status=WarningStatus.LEAD, reason="演示")
         case = Case.objects.get(household=warning.household, closed_at__isnull=True)
         deadlines = load_policy().deadlines
         Case.objects.filter(pk=case.pk).update(
@@ -312,8 +335,9 @@ def _exits(village_code: str, users: dict[str, User], today: dt.date, exclude: s
 class _FakeWarning:
     """What _advance reads of a warning, for households found by a visit."""
 
-    def __init__(self, title: str, rule_id: str) -> None:
+    def __init__(self, title: str, rule_id: str, household: Household | None = None) -> None:
         self.rule_title, self.rule_id, self.evidence = title, rule_id, [{"value": 6800}]
+        self.household = household
 
 
 def _meeting(village_code: str, village: User, today: dt.date) -> None:

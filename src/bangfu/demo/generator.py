@@ -12,7 +12,7 @@ import itertools
 import math
 import random
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -72,13 +72,57 @@ def _money(x: float) -> Decimal:
     return Decimal(f"{max(x, 0.0):.2f}")
 
 
+# risk types of the monitoring objects the demo onboards (assumption, docs/calibration.md §8)
+INCOME_RISKS = {
+    "因病": 30,
+    "因残": 18,
+    "缺劳动力": 20,
+    "因学": 10,
+    "因务工就业不稳": 12,
+    "住房安全": 4,
+}
+SUDDEN_RISKS = {"因病": 40, "因残": 12, "因灾": 18, "因意外事故": 12, "收入骤减或支出骤增": 18}
+# households below the range that no one has found yet: what the first monthly run finds
+NEW_LOW_INCOME = 0.02
+# of households whose income collapsed in the latest year, the share already identified
+FOUND_AFTER_SHOCK = 0.6
+
+
+def _p_shock(members: list[dict[str, Any]]) -> float:
+    """How likely a year brings a shock (income down to 40-70 %), by the household's members."""
+    n = len(members)
+    serious = any(m["health"] == "患有大病" for m in members)
+    chronic = any(m["health"] == "长期慢性病" for m in members)
+    disabled = any(m["health"] == "残疾" for m in members)
+    migrant = sum(m["work_place"] in ("县外省内", "省外") for m in members) / n
+    return 0.02 + 0.08 * serious + 0.04 * disabled + 0.03 * chronic + 0.04 * migrant
+
+
+@dataclass
+class Story:
+    """A household's monitoring history: its rows of the monitoring file (category, risk
+    types, 纳入监测日期, 风险消除日期), and the risks and category of its open case."""
+
+    rows: list[tuple[str, str, dt.date, dt.date | None]] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)  # empty: no open case
+    category: str = ""
+
+
 @dataclass
 class DemoHousehold:
     rows: list[list[Any]]  # spreadsheet rows, one per member
     household_no: str
-    per_capita: float
+    per_capita: float  # the registry's per-capita net income
     size: int
     history: dict[int, float]  # year -> per-capita net income
+    survey_per_capita: float = 0.0  # the survey's (NBS-calibrated) income it was drawn from
+    formerly_poor: bool = False
+    assistance: str = "无"
+    cases: list[tuple[str, str, dt.date, dt.date | None]] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)  # the open case's; empty if none
+    category: str = ""
+    # the severe shocks the department feeds record (kind, date): a run must catch each
+    shocks: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Generator:
@@ -199,7 +243,9 @@ class Generator:
         }
 
     # income -----------------------------------------------------------------------------
-    def _income(self, per_capita: float, size: int) -> dict[str, Decimal]:
+    def _income(
+        self, per_capita: float, size: int, *, assistance: str = "无", formerly_poor: bool = False
+    ) -> dict[str, Decimal]:
         rng = self.rng
         comp = self.cal.composition
         weights = {k: rng.gammavariate(max(comp[k] * 20, 0.05), 1.0) for k in comp}
@@ -220,32 +266,71 @@ class Generator:
         values["production_costs"] = max(total - _money(net), Decimal(0))
         values["medical_out_of_pocket"] = _money(rng.expovariate(1 / 1500))
         values["schooling_costs"] = Decimal(0)
+        # 政策性收入, part of the transfers and wages above: 低保金 or 特困供养金 are most of a
+        # household's transfers; a formerly poor household gets some (pension subsidies, other
+        # subsidies), and a few near the line a 公益性岗位 wage. Its own random stream (as
+        # _history's), so that the rest of the demo is the same whatever it draws.
+        prng = random.Random(f"{self.seed}:policy:{per_capita!r}:{size}")
+        policy = 0.0
+        if assistance in ("低保", "特困供养"):
+            policy = float(values["transfer"]) * prng.uniform(0.6, 0.9)
+        elif formerly_poor:
+            policy = float(values["transfer"]) * prng.uniform(0.1, 0.4)
+        if formerly_poor and per_capita < self.cal.monitoring_line * 1.5 and prng.random() < 0.06:
+            policy += min(float(values["wage"]), prng.uniform(6000, 9600))  # 500-800 a month
+        values["policy_income"] = min(_money(policy), total)
         return values
 
     def household(self, *, village: Region, grid: int, serial: int, quintile: int) -> DemoHousehold:
         rng = self.rng
         size = min(8, 1 + self._poisson(self.cal.mean_size - 1))
         lo, hi = quintile_segments(self.cal.quintile_means)[quintile]
-        per_capita = rng.uniform(lo, hi)
+        survey = rng.uniform(lo, hi)  # the survey's income (NBS quintiles)
+        household_no = f"{village.code}{serial:04d}"
         surname = self.fake.last_name()
         members = [
             self._member(surname, rel, age, sex) for rel, age, sex in self._household_ages(size)
         ]
         formerly_poor = rng.random() < self.cal.formerly_poor_share * (1.6 if quintile < 2 else 0.6)
-        low = per_capita < self.cal.monitoring_line * 1.5
+        line = self.cal.monitoring_line
+        low = survey < line * 1.5
         assistance = "无"
         if low and rng.random() < 0.35:
             assistance = "特困供养" if size == 1 and rng.random() < 0.3 else "低保"
-        category = "非监测对象"
-        if low and rng.random() < 0.4:
-            category = "脱贫不稳定户" if formerly_poor else "边缘易致贫户"
-        elif rng.random() < 0.004:
-            category = "突发严重困难户"
-        income = self._income(per_capita, size)
+        # a collapse of income in the latest year (the history's first step back, below): the
+        # national system's monthly screenings since found most such households
+        recent = random.Random(f"{self.seed}:{household_no}:recent")
+        recent_shock = recent.random() < _p_shock(members)
+        story = self._story(household_no, members, formerly_poor, survey, recent_shock)
+        per_capita = self._registry_income(household_no, survey, story, assistance)
+        if story.risks and "因病" in story.risks:
+            # the illness the case was identified for is in the registry
+            healthy = [m for m in members if m["health"] == "健康"]
+            if healthy and not any(m["health"] in ("患有大病", "长期慢性病") for m in members):
+                rng.choice(healthy)["health"] = rng.choice(["患有大病", "长期慢性病"])
+        if (
+            story.risks
+            and "因残" in story.risks
+            and not any(m["health"] == "残疾" for m in members)
+        ):
+            healthy = [m for m in members if m["health"] == "健康"]
+            if healthy:
+                disabled = rng.choice(healthy)
+                disabled["health"] = "残疾"
+                disabled["disability_grade"] = str(rng.choice([1, 2, 3]))
+        if not story.risks:
+            # outside monitoring every member is insured (参保率 >99 %, docs/calibration.md)
+            for m in members:
+                m["medical_insured"] = "是" if rng.random() > 0.0005 else "否"
+        income = self._income(per_capita, size, assistance=assistance, formerly_poor=formerly_poor)
         if any(m["schooling"] in ("普通高中", "中职", "大学") for m in members):
             income["schooling_costs"] = _money(rng.uniform(2000, 9000))
+        if story.risks and "因病" in story.risks and story.category == "突发严重困难户":
+            # 突发严重困难: above the range, but large rigid medical expenses
+            income["medical_out_of_pocket"] = _money(rng.uniform(15000, 60000))
         has_pupil = any(m["schooling"] in ("义务教育", "辍学") for m in members)
-        household_no = f"{village.code}{serial:04d}"
+        unsafe = set(story.risks) if story.risks else set()
+        rare = 0.0002  # a condition not yet known to anyone: the first run finds it
         township = village.parent.name if village.parent else ""
         base = {
             "household_no": household_no,
@@ -256,7 +341,6 @@ class Generator:
             "formerly_poor": "是" if formerly_poor else "否",
             "assistance": assistance,
             "temporary_relief": "是" if low and rng.random() < 0.05 else "否",
-            "category": category,
             "education_secured": (
                 "未保障" if any(m["schooling"] == "辍学" for m in members) else "已保障"
             )
@@ -265,8 +349,10 @@ class Generator:
             "medical_secured": "已保障"
             if all(m["medical_insured"] == "是" for m in members)
             else "未保障",
-            "housing_secured": "未保障" if rng.random() < 0.006 else "已保障",
-            "water_secured": "未保障" if rng.random() < 0.004 else "已保障",
+            "housing_secured": "未保障"
+            if "住房安全" in unsafe or rng.random() < rare
+            else "已保障",
+            "water_secured": "未保障" if "饮水安全" in unsafe or rng.random() < rare else "已保障",
             "year": str(self.cal.year),
             **{k: str(v) for k, v in income.items()},
         }
@@ -274,8 +360,91 @@ class Generator:
         for m in members:
             values = base | m
             rows.append([values.get(c.key, "") for c in COLUMNS])
-        history = self._history(household_no, per_capita, members, income)
-        return DemoHousehold(rows, household_no, per_capita, size, history)
+        history = self._history(household_no, per_capita, members, income, recent_shock)
+        return DemoHousehold(
+            rows,
+            household_no,
+            per_capita,
+            size,
+            history,
+            survey_per_capita=survey,
+            formerly_poor=formerly_poor,
+            assistance=assistance,
+            cases=story.rows,
+            risks=story.risks,
+            category=story.category,
+        )
+
+    # the existing caseload (存量监测对象) -----------------------------------------------------
+    def _story(
+        self,
+        household_no: str,
+        members: list[dict[str, Any]],
+        formerly_poor: bool,
+        survey: float,
+        recent_shock: bool = False,
+    ) -> Story:
+        """Whether the household is (or was) a monitoring object, drawn so that the county's
+        caseload has the shares of 保山市's 2021 bulletin (docs/calibration.md, section 8): about
+        5 % of households ever identified, half of them with the risk eliminated, the three
+        categories about 31 / 30 / 40 %, and a few back after elimination (返贫)."""
+        rng = random.Random(f"{self.seed}:story:{household_no}")
+        line = self.cal.monitoring_line
+        health = any(m["health"] != "健康" for m in members)
+        if survey < line:
+            p = 0.28 if formerly_poor else 0.22
+            category = "脱贫不稳定户" if formerly_poor else "边缘易致贫户"
+        else:
+            p = 0.035 if health else 0.01
+            category = "突发严重困难户"
+        today = self.today
+        if recent_shock and survey < 2 * line and rng.random() < FOUND_AFTER_SHOCK:
+            # identified this year for the collapse (收入骤减), still in monitoring
+            risk = "收入骤减或支出骤增"
+            found = today - dt.timedelta(days=rng.randrange(60, 330))
+            sudden = "突发严重困难户"  # an income collapse, formerly poor or not
+            return Story(rows=[(sudden, risk, found, None)], risks=[risk], category=sudden)
+        if rng.random() >= p:
+            return Story()
+        pool = SUDDEN_RISKS if category == "突发严重困难户" else INCOME_RISKS
+        risks = [rng.choices(list(pool), weights=list(pool.values()))[0]]
+        if rng.random() < 0.25:
+            extra = rng.choices(list(pool), weights=list(pool.values()))[0]
+            risks = list(dict.fromkeys([*risks, extra]))
+        first = dt.date(2021, 6, 1)
+        span = (today - first).days - 60
+        identified = first + dt.timedelta(days=rng.randrange(span))
+        rows: list[tuple[str, str, dt.date, dt.date | None]] = []
+        eliminated: dt.date | None = None
+        if rng.random() < 0.65 and (today - identified).days > 300:
+            stay = rng.randrange(182, max(183, (today - identified).days - 30))
+            eliminated = identified + dt.timedelta(days=stay)
+        rows.append((category, "、".join(risks), identified, eliminated))
+        if eliminated is not None and rng.random() < 0.06 and (today - eliminated).days > 120:
+            again = eliminated + dt.timedelta(
+                days=rng.randrange(60, (today - eliminated).days - 30)
+            )
+            rows.append(("突发严重困难户", "因病", again, None))  # back after elimination
+            risks, category = ["因病"], "突发严重困难户"
+        still_open = rows[-1][3] is None
+        return Story(rows=rows, risks=risks if still_open else [], category=category)
+
+    def _registry_income(
+        self, household_no: str, survey: float, story: Story, assistance: str
+    ) -> float:
+        """The registry's per-capita net income (docs/calibration.md, section 8): below the range
+        only for monitoring objects identified for low income, households under 兜底, and a few
+        the first monthly run is to find; otherwise above it, as the national system's monthly
+        screening leaves it."""
+        rng = random.Random(f"{self.seed}:registry:{household_no}")
+        line = self.cal.monitoring_line
+        if story.risks and story.category != "突发严重困难户":
+            return survey if survey < line else line * rng.uniform(0.6, 0.95)
+        if story.rows and not story.risks:  # risk eliminated: income stably above the range
+            return max(survey, line * rng.uniform(1.3, 2.4))
+        if survey >= line or assistance != "无" or rng.random() < NEW_LOW_INCOME:
+            return survey
+        return line * rng.uniform(1.35, 2.8)
 
     def _history(
         self,
@@ -283,6 +452,7 @@ class Generator:
         per_capita: float,
         members: list[dict[str, str]],
         income: dict[str, Decimal],
+        recent_shock: bool = False,
     ) -> dict[int, float]:
         """Four earlier years of per-capita income, walked back from the calibrated one.
 
@@ -290,7 +460,8 @@ class Generator:
         30-60 %) strikes, depend on the household: illness, disability, self-employment and
         migrant work make incomes less steady (docs/calibration.md, "Income history"). This is
         the demo's assumption, and what the vulnerability model is asked to discover. Its own
-        random stream keeps the rest of the demo the same whatever this method draws."""
+        random stream keeps the rest of the demo the same whatever this method draws; whether the
+        latest year was a shock is drawn before (`recent_shock`), as the caseload depends on it."""
         rng = random.Random(f"{self.seed}:{household_no}")
         n = len(members)
         serious = any(m["health"] == "患有大病" for m in members)
@@ -301,11 +472,11 @@ class Generator:
         business = float(income["business"]) / gross if gross > 0 else 0.0
         sigma = 0.05 + 0.08 * serious + 0.05 * chronic + 0.05 * disabled
         sigma += 0.12 * business + 0.08 * migrant
-        p_shock = 0.02 + 0.08 * serious + 0.04 * disabled + 0.03 * chronic + 0.04 * migrant
+        p_shock = _p_shock(members)
         history = {self.cal.year: per_capita}
         for back in range(1, 5):
             growth = math.exp(rng.gauss(0.06, sigma))
-            if rng.random() < p_shock:
+            if (rng.random() < p_shock) if back > 1 else recent_shock:
                 growth *= rng.uniform(0.4, 0.7)
             history[self.cal.year - back] = history[self.cal.year - back + 1] / growth
         return history

@@ -12,6 +12,8 @@ from django.utils import timezone
 from bangfu.accounts.access import code_q, region_q
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
+from bangfu.assistance.onboarding import COLUMNS as ONBOARD_COLUMNS
+from bangfu.assistance.onboarding import OnboardReport, monitoring_import
 from bangfu.core.tabular.sheets import Table
 from bangfu.demo.feeds import demo_feeds_load
 from bangfu.demo.generator import DemoHousehold, Generator, load_calibration
@@ -35,6 +37,7 @@ class DemoResult:
     households: list[DemoHousehold] = field(default_factory=list)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
     feeds: dict[str, FeedReport] = field(default_factory=dict)
+    onboarded: OnboardReport | None = None
 
 
 def demo_build(*, households: int, seed: int, county_code: str = DEMO_COUNTY) -> DemoResult:
@@ -77,8 +80,54 @@ def demo_build(*, households: int, seed: int, county_code: str = DEMO_COUNTY) ->
     with transaction.atomic():
         _history(made, gen.cal.year)
         logins = _users(county)
+    onboarded = demo_onboard(made)
+    if not onboarded.written:
+        raise RuntimeError(
+            "demo caseload failed validation: " + "; ".join(map(str, onboarded.errors[:5]))
+        )
     feeds = demo_feeds_load(made, today=timezone.localdate(), seed=seed)
-    return DemoResult(report=report, households=made, logins=logins, feeds=feeds)
+    return DemoResult(
+        report=report, households=made, logins=logins, feeds=feeds, onboarded=onboarded
+    )
+
+
+# the measure the demo's responsible person carries for a risk type (catalogue codes)
+MEASURE_FOR_RISK = {
+    "因病": "medical_aid",
+    "因残": "disability_aid",
+    "缺劳动力": "public_post",
+    "因学": "yulu",
+    "因务工就业不稳": "migrant_work",
+    "住房安全": "housing_renovation",
+    "因灾": "temporary_relief",
+    "因意外事故": "temporary_relief",
+    "收入骤减或支出骤增": "industry",
+}
+
+
+def demo_onboard(made: list[DemoHousehold]) -> OnboardReport:
+    """The county's existing caseload, through the same import as the national system's list
+    (存量监测对象): the demo village's cases carry the demo responsible person's measures."""
+    headers = [c.header for c in ONBOARD_COLUMNS]
+    rows = []
+    for h in made:
+        ours = h.household_no.startswith(DEMO_VILLAGE)
+        for category, risks, identified, eliminated in h.cases:
+            codes = [MEASURE_FOR_RISK[r] for r in risks.split("、") if r in MEASURE_FOR_RISK]
+            rows.append(
+                [
+                    h.household_no,
+                    category,
+                    risks,
+                    identified.isoformat(),
+                    eliminated.isoformat() if eliminated else "",
+                    "helper" if ours and codes else "",
+                    "、".join(dict.fromkeys(codes)) if ours else "",
+                ]
+            )
+    county = User.objects.get(username="county")
+    table = Table(headers=headers, rows=rows, encoding="demo")
+    return monitoring_import(table=table, user=county, file_name="存量监测对象（演示）.xlsx")
 
 
 def _apportion(total: int, weights: list[float]) -> list[int]:
@@ -120,6 +169,7 @@ def _history(made: list[DemoHousehold], base_year: int) -> None:
                     business=(ref.business * scale).quantize(Decimal("0.01")),
                     property_income=(ref.property_income * scale).quantize(Decimal("0.01")),
                     transfer=(ref.transfer * scale).quantize(Decimal("0.01")),
+                    policy_income=(ref.policy_income * scale).quantize(Decimal("0.01")),
                     production_costs=(ref.production_costs * scale).quantize(Decimal("0.01")),
                     medical_out_of_pocket=ref.medical_out_of_pocket,
                     schooling_costs=ref.schooling_costs,
