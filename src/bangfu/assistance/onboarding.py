@@ -339,9 +339,12 @@ def _write(
     audit_save(events)
 
 
-def _relapse(r: _Row, existing: dict[tuple[int, dt.date], Case]) -> bool:
+def _relapse(r: _Row, existing: dict[tuple[int, dt.date | None], Case]) -> bool:
     return any(
-        hid == r.household.pk and day < r.identified_on and c.stage == Stage.ELIMINATED
+        hid == r.household.pk
+        and day is not None
+        and day < r.identified_on
+        and c.stage == Stage.ELIMINATED
         for (hid, day), c in existing.items()
     )
 

@@ -115,6 +115,10 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "signals": case.signals.select_related("by", "warning"),
+            # signals since the household was identified: new risks while in monitoring
+            "new_signals": case.signals.filter(at__date__gt=case.identified_on).count()
+            if case.identified_on
+            else 0,
             "steps": case.steps.select_related("by"),
             "objections": case.objections.select_related("by", "resolved_by"),
             "referrals": case.referrals.all(),
