@@ -127,9 +127,9 @@ def demo_feed_rows(
         elif h.per_capita < 11000 and rng.random() < 0.03 * share:
             add("civil", ident, program="低保", action="取消", amount="")
         if rng.random() < 0.2 * share:
-            grade = rng.choices("ABCD", weights=[75, 24.5, 0.4, 0.1])[0]
-            when = add("housing", ident, grade=grade, note="")
-            if grade in "CD":
+            appraisal = rng.choices("ABCD", weights=[75, 24.5, 0.4, 0.1])[0]
+            when = add("housing", ident, grade=appraisal, note="")
+            if appraisal in "CD":
                 shock(h, "housing", when)
         if rng.random() < 0.1 * share:
             safe = rng.random() > 0.01

@@ -113,7 +113,8 @@ def monitor_run(
     # the layers above: warnings on a household whose case is open become signals on it
     extra: dict[str, Any] = {}
     for _receiver, counts in warnings_stored.send(sender=MonitoringRun, run=run):
-        extra |= counts or {}
+        if isinstance(counts, dict):
+            extra |= counts
     step += 1
     run.finished_at = timezone.now()
     run.summary = (
