@@ -54,6 +54,7 @@ read_audit           Y        .         .      .      .      .      Y
 record_readings      .        .         Y      Y      .      .      .
 load_feeds           Y        .         .      .      .      Y      .
 run_monitoring       Y        .         .      .      .      .      .
+onboard_monitoring   Y        .         .      .      .      .      .
 oversee_jobs         Y        Y         .      .      .      .      .
 see_overdue          Y        Y         .      .      .      .      .
 visit                .        Y         Y      Y      .      .      .

@@ -1,6 +1,6 @@
 """The monitoring app's API routes: the warnings of the user's region with their evidence."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Router, Schema
@@ -23,6 +23,8 @@ class WarningOut(Schema):
     risk_types: list[str]
     category: str
     status: str
+    watch: bool  # on the watch list (重点关注), not a new lead
+    priority: int  # the household's: highest severity x 100 + probability (%)
     evidence: list[dict[str, Any]]
 
     @staticmethod
@@ -33,7 +35,16 @@ class WarningOut(Schema):
 @router.get("/warnings", response=list[WarningOut])
 @paginate(Pages, page_size=50)
 def warnings(
-    request: ApiRequest, period: str = "", rule: str = "", status: str = "", village: str = ""
+    request: ApiRequest,
+    period: str = "",
+    rule: str = "",
+    status: str = "",
+    village: str = "",
+    listed: Literal["", "lead", "watch"] = "",
 ) -> QuerySet[RiskWarning]:
-    filters = WarningFilters(period=period, rule=rule, status=status, village=village)
+    """The region's warnings, by priority; `listed=lead` the new leads to verify, `listed=watch`
+    the watch list (重点关注)."""
+    filters = WarningFilters(
+        period=period, rule=rule, status=status, village=village, listed=listed
+    )
     return warning_list_for_user(user=request.user, filters=filters)
