@@ -20,7 +20,7 @@ from bangfu.accounts.models import User
 from bangfu.api.models import ApiToken, token_hash
 from bangfu.assistance.api import router as assistance_router
 from bangfu.cases.api import router as cases_router
-from bangfu.core.errors import DomainError, Forbidden, NotFound
+from bangfu.core.errors import BadParameter, DomainError, Forbidden, NotFound
 from bangfu.feeds.api import router as feeds_router
 from bangfu.jobs.api import router as jobs_router
 from bangfu.monitoring.api import router as monitoring_router
@@ -107,7 +107,15 @@ api = BangfuAPI(
 def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """The API's one mapping of the services' refusals: 404 out of scope, 403 for the user's
     role, 409 for the rules (wrong stage, missing facts, already handled), with the reason."""
-    status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 409
+    status = (
+        404
+        if isinstance(exc, NotFound)
+        else 403
+        if isinstance(exc, Forbidden)
+        else 400
+        if isinstance(exc, BadParameter)
+        else 409
+    )
     return api.create_response(request, {"detail": str(exc)}, status=status)
 
 

@@ -6,6 +6,7 @@ each map the family once:
     Forbidden  the user's role may not do this                                 403
     Conflict   the state does not allow it now (busy, already handled)         409
     Refused    the rules refuse this input or this state, with the reason      409
+    BadParameter  a query parameter out of its range or of the wrong form       400
 
 Refused (and so Forbidden and Conflict) is a ValueError: a value the user gave was refused,
 and a job shows its reason as it is."""
@@ -38,3 +39,7 @@ class Forbidden(Refused):
 
 class Conflict(Refused):
     """Refused because of the state of things now (another run is busy, already handled)."""
+
+
+class BadParameter(Refused):
+    """A request's parameter (a year, a page, a period) out of range or malformed."""

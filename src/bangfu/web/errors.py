@@ -6,14 +6,15 @@ its own page (409), each with the reason."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.defaults import page_not_found, permission_denied
 
-from bangfu.core.errors import DomainError, Forbidden, NotFound
+from bangfu.core.errors import BadParameter, DomainError, Forbidden, NotFound
+from bangfu.web.http import local_path
 
 
 class DomainErrorMiddleware:
@@ -28,12 +29,21 @@ class DomainErrorMiddleware:
             return None
         if isinstance(exc, NotFound):
             return page_not_found(request, Http404(str(exc)))
-        back = request.headers.get("referer", "")
-        if request.method == "POST" and url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
+        back = _same_site(request.headers.get("referer", ""))
+        if request.method == "POST" and back:
             messages.error(request, str(exc))
             return redirect(back)
         if isinstance(exc, Forbidden):
             return permission_denied(request, exc)
+        if isinstance(exc, BadParameter):
+            return render(request, "web/refused.html", {"reason": str(exc)}, status=400)
         return render(request, "web/refused.html", {"reason": str(exc)}, status=409)
+
+
+def _same_site(referer: str) -> str:
+    """The referer's path on this site (the page the form was on), never another host: the
+    Host header and the referer's host are the client's to forge."""
+    parts = urlsplit(referer)
+    if parts.scheme not in ("", "http", "https"):
+        return ""
+    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,7 +31,7 @@ from bangfu.cases.selectors import case_get_for_user
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.sheets import XLSX
 from bangfu.web.forms.assistance import KindForm
-from bangfu.web.http import AuthedRequest, reader
+from bangfu.web.http import AuthedRequest, int_param, local_path, reader
 
 
 def _plan_items(post: Any) -> list[dict[str, Any]]:
@@ -107,10 +107,8 @@ def measure_update_view(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已登记。"))
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("my_tasks")
+    back = local_path(request.POST.get("next", ""))
+    return redirect(back) if back else redirect("my_tasks")
 
 
 @login_required
@@ -144,10 +142,8 @@ def catalogue(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def results(request: AuthedRequest) -> HttpResponse:
     user = reader(request)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise NotFound from None
+    this_year = timezone.localdate().year
+    year = int_param(request, "year", default=this_year, low=2000, high=this_year + 1)
     kinds, rows = results_table(user=user, year=year)
     if request.GET.get("format") == "xlsx":
         data = results_xlsx(kinds=kinds, rows=rows, year=year)

@@ -1,0 +1,73 @@
+"""Findings of issue 11, each with a test that failed before the fix: query parameters out of
+range answer 400 with the reason (never 500), and a redirect never leaves the site."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from bangfu.assistance.models import Measure, MeasureKind
+from bangfu.cases.models import Case, Channel, Stage
+from bangfu.web.errors import _same_site
+from tests.conftest import household_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("year", ["-1", "99999999999999999999999", "２０２６", "1999", "x"])
+def test_a_year_out_of_range_is_refused_with_the_reason(client, people, year):
+    client.force_login(people["county"])
+    r = client.get(reverse("results"), {"year": year})
+    assert r.status_code == 400 and "参数 year 应为 2000 至" in r.content.decode()
+
+
+def test_the_results_of_a_year_in_range_are_shown(client, people):
+    client.force_login(people["county"])
+    assert client.get(reverse("results"), {"year": "2025"}).status_code == 200
+
+
+@pytest.fixture
+def measure(people, make_households):
+    (household,) = make_households(household_rows("H-NEXT"))
+    case = Case.objects.create(household=household, channel=Channel.VISIT, stage=Stage.MONITORING)
+    return Measure.objects.create(
+        case=case,
+        kind=MeasureKind.objects.get(code="migrant_work"),
+        responsible=people["helper"],
+        target="务工",
+        deadline=dt.date(2027, 1, 1),
+        created_by=people["village"],
+    )
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_next_never_leaves_the_site_whatever_the_host_header(
+    client, people, measure, settings, target
+):
+    settings.ALLOWED_HOSTS = ["*"]  # a careless deployment: the Host header is the attacker's
+    client.force_login(people["helper"])
+    r = client.post(
+        reverse("measure_update", args=[measure.pk]),
+        {"status": "active", "next": target},
+        HTTP_HOST="evil.example",
+    )
+    assert r.status_code == 302 and r["Location"] == reverse("my_tasks")
+
+
+def test_next_to_a_page_of_the_site_is_followed(client, people, measure):
+    client.force_login(people["helper"])
+    page = reverse("case", args=[measure.case_id])
+    r = client.post(
+        reverse("measure_update", args=[measure.pk]), {"status": "active", "next": page}
+    )
+    assert r["Location"] == page
+
+
+def test_a_refused_form_goes_back_only_to_a_path_of_this_site():
+    """The referer is the client's to forge: only its path is followed, on this site."""
+    assert _same_site("https://evil.example/cases/?q=1") == "/cases/?q=1"
+    assert _same_site("http://127.0.0.1:8000/households/") == "/households/"
+    assert _same_site("javascript:alert(1)") == ""
+    assert _same_site("//evil.example") == ""
