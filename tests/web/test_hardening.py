@@ -5,9 +5,14 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bangfu.assistance.models import Measure, MeasureKind
+from bangfu.audit.models import AuditEvent
 from bangfu.cases.models import Case, Channel, Stage
+from bangfu.core.crypto import decrypt
+from bangfu.core.idcard import make_id_number, redact_personal_numbers
 from bangfu.web.errors import _same_site
 from tests.conftest import household_rows
 
@@ -71,3 +76,31 @@ def test_a_refused_form_goes_back_only_to_a_path_of_this_site():
     assert _same_site("http://127.0.0.1:8000/households/") == "/households/"
     assert _same_site("javascript:alert(1)") == ""
     assert _same_site("//evil.example") == ""
+
+
+def test_an_export_searched_by_id_number_keeps_no_id_number_in_the_audit_log(
+    client, people, make_households
+):
+    (household,) = make_households(household_rows("H-AUD"))
+    full_id = decrypt(household.members.first().id_enc)
+    client.force_login(people["county"])
+    assert client.get(reverse("household_export"), {"q": full_id}).status_code == 200
+    event = AuditEvent.objects.filter(action="export").latest("pk")
+    assert full_id not in event.note and full_id[-4:] in event.note
+    log = client.get(reverse("audit_log")).content.decode()
+    assert full_id not in log
+
+
+@given(
+    st.from_regex(r"[一-龥 ]{0,5}", fullmatch=True), st.from_regex(r"[一-龥 ]{0,5}", fullmatch=True)
+)
+def test_redaction_masks_every_id_and_mobile_number_in_free_text(before, after):
+    ident = make_id_number("140123", dt.date(1970, 5, 17), 12, "M")
+    text = f"{before}{ident}{after}，电话13812345678"
+    out = redact_personal_numbers(text)
+    assert ident not in out and "13812345678" not in out
+    assert out.startswith(before) and ident[-4:] in out and "5678" in out
+    assert (
+        redact_personal_numbers("户编号 1401231002060001 共 3 人")
+        == "户编号 1401231002060001 共 3 人"
+    )

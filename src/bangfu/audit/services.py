@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
 from bangfu.audit.models import AuditAction, AuditEvent
+from bangfu.core.idcard import redact_personal_numbers
 
 # Who acted: a user, or None for the command line (the operator's login name is kept).
 Actor = AbstractBaseUser | None
@@ -34,7 +35,8 @@ def audit_event(
     changes: dict[str, list[Any]] | None = None,
     note: str = "",
 ) -> AuditEvent:
-    """An unsaved event; `audit_save` writes many at once."""
+    """An unsaved event; `audit_save` writes many at once. The note never holds an ID or mobile
+    number in full (a search typed into a filter, a cadre's words): they are masked."""
     return AuditEvent(
         actor_id=actor.pk if actor is not None else None,
         actor_label=actor_label(actor),
@@ -43,7 +45,7 @@ def audit_event(
         object_id=str(object_id),
         region_code=region_code,
         changes=changes or {},
-        note=note[:255],
+        note=redact_personal_numbers(note)[:255],
     )
 
 

@@ -97,3 +97,21 @@ def mask_name(name: str, *, keep_last: bool = False) -> str:
     if keep_last and len(name) <= 1:
         return name
     return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+# an ID number (18 characters, or the old 15 digits) or a mobile number inside free text, not
+# part of a longer run of digits
+_PERSONAL_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9A-Za-z])"
+)
+
+
+def redact_personal_numbers(text: str) -> str:
+    """`text` with every ID or mobile number in it masked (1401**********123X, 138****5678):
+    what goes into an audit note or a job record never holds one in full."""
+
+    def mask(m: re.Match[str]) -> str:
+        value = m.group(0)
+        return mask_phone(value) if len(value) == 11 else mask_id_number(value)
+
+    return _PERSONAL_NUMBER.sub(mask, text)
