@@ -95,3 +95,38 @@ def test_only_the_village_cadre_records_and_only_for_their_cases(
     with pytest.raises(Refused, match="本村"):
         meeting_record(user=people["village"], decisions={other.pk: "x"}, **kwargs)
     assert not Meeting.objects.exists()
+
+
+def test_the_agenda_shows_a_grid_worker_and_a_responsible_person_only_their_households(
+    client, people, make_households
+):
+    """Issue 11, finding 2: the agenda went by village only."""
+    mine, other = make_households(household_rows("H-G1", grid=1), household_rows("H-G2", grid=2))
+    for h in (mine, other):
+        Case.objects.create(household=h, channel="visit", stage=Stage.LEAD)
+        RiskWarning.objects.create(
+            household=h,
+            period="2026-11",
+            rule_id="R07",
+            rule_kind="housing_unsafe",
+            rule_title="住房安全无保障",
+            risk_types=["住房安全"],
+            category="edge",
+            policy_version="t",
+            evidence=[],
+        )
+    village = Region.objects.get(code=VILLAGE)
+    month = timezone.localdate().strftime("%Y-%m")
+
+    def seen(user):
+        agenda = meeting_agenda(user=user, village=village, month=month)
+        return {c.household.household_no for c in agenda["leads"]} | {
+            w.household.household_no for w in agenda["warnings"]
+        }
+
+    assert seen(people["village"]) == {"H-G1", "H-G2"}
+    assert seen(people["grid"]) == {"H-G1"}  # grid 1 only
+    assert seen(people["helper"]) == set()  # assists none of them
+    client.force_login(people["grid"])
+    page = client.get(reverse("meeting"), {"village": VILLAGE, "month": month}).content.decode()
+    assert "H-G1" in page and "H-G2" not in page

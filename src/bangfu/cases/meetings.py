@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,15 +36,25 @@ def _bounds(month: str) -> tuple[dt.date, dt.date]:
 
 
 def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]:
-    """What the month's meeting has to look at, from the data."""
-    if not access_for(user).contains(village.code):
+    """What the month's meeting has to look at, from the data: through the access layer, so
+    that a grid worker sees their grid's households and a responsible person those they
+    assist (the village cadre, the whole village)."""
+    access = access_for(user)
+    if not access.contains(village.code):
         raise NotFound
     first, last = _bounds(month)
-    cases = Case.objects.filter(household__village=village).select_related("household")
+    cases = access.filter(Case.objects.filter(household__village=village)).select_related(
+        "household"
+    )
     village_stages = [s for s in OPEN_STAGES if STAGE_LEVEL[s] == Level.VILLAGE]
     return {
-        "warnings": RiskWarning.objects.filter(
-            household__village=village, status=WarningStatus.NEW, created_at__date__lte=last
+        "warnings": access.filter(
+            RiskWarning.objects.filter(
+                household__village=village,
+                status=WarningStatus.NEW,
+                watch=False,
+                created_at__date__lte=last,
+            )
         )
         .select_related("household")
         .order_by("household__household_no", "rule_id"),
@@ -58,6 +69,12 @@ def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]
         "first": first,
         "last": last,
     }
+
+
+def meeting_decisions_for_user(*, user: User, meeting: Meeting) -> QuerySet[MeetingDecision]:
+    """The meeting's decisions on the households the user may see."""
+    visible = access_for(user).filter(Case.objects.filter(decisions__meeting=meeting))
+    return meeting.decisions.filter(case__in=visible).select_related("case__household")
 
 
 def meeting_held(*, village: Region, month: str) -> Meeting | None:

@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.access import access_for
-from bangfu.cases.meetings import meeting_agenda, meeting_held, meeting_record
+from bangfu.cases.meetings import (
+    meeting_agenda,
+    meeting_decisions_for_user,
+    meeting_held,
+    meeting_record,
+)
 from bangfu.core.errors import NotFound, Refused
 from bangfu.regions.models import Level, Region
 from bangfu.web.http import AuthedRequest, reader
@@ -73,6 +78,7 @@ def meeting(request: AuthedRequest) -> HttpResponse:
         for key in ("leads", "steps_due", "evaluations_due", "exits_proposed")
         for c in agenda[key]
     }
+    held = meeting_held(village=village, month=month)
     return render(
         request,
         "web/meeting.html",
@@ -81,7 +87,8 @@ def meeting(request: AuthedRequest) -> HttpResponse:
             "month": month,
             "agenda": agenda,
             "agenda_cases": agenda_cases.values(),
-            "held": meeting_held(village=village, month=month),
+            "held": held,
+            "decisions": meeting_decisions_for_user(user=user, meeting=held) if held else [],
             "can_record": access.may_hold_meeting(village),
             "today": timezone.localdate(),
         },
