@@ -138,3 +138,27 @@ def test_a_household_file_may_not_set_the_monitoring_category():
     assert not report.written and not Household.objects.exists()
     (error,) = report.errors
     assert (error.row, error.column) == (1, "监测类别") and "监测对象导入" in error.reason
+
+
+def test_the_second_of_two_concurrent_imports_of_one_file_reports_no_change(monkeypatch):
+    """Issue 11, finding 5: the second import read the registry before the first committed;
+    its write then met the first's rows (IntegrityError). It reads again and changes nothing."""
+    from bangfu.registry import importer
+
+    rows = household_rows("D-1", size=2)
+    assert run(rows).households_created == 1
+    real = importer._scope_checks
+    calls = []
+
+    def stale_then_real(groups, scope_prefix):
+        calls.append(1)
+        if len(calls) == 1:  # what it read before the first import committed: nothing
+            return {}, {}, []
+        return real(groups, scope_prefix)
+
+    monkeypatch.setattr(importer, "_scope_checks", stale_then_real)
+    report = run(rows)
+    assert report.written and len(calls) == 2
+    assert report.households_created == report.members_created == 0
+    assert Household.objects.filter(household_no="D-1").count() == 1
+    assert Member.objects.filter(household__household_no="D-1").count() == 2

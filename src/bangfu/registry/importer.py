@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -423,10 +423,35 @@ def households_import(
             for r in g.rows
         ] + [(r.cells, by_row[r.number]) for r in rows if "household_no" not in r.values]
         groups = [g for g in groups if g.household_no not in bad_groups]
-    with transaction.atomic():
-        _write(groups, existing, members, actor, report, progress)
+    try:
+        with transaction.atomic():
+            _write(groups, existing, members, actor, report, progress)
+    except IntegrityError:
+        # another import wrote the same households or people after this one read them (two
+        # uploads of one file): read them again and write only what still differs
+        _counts_reset(report)
+        existing, members, scope_errors = _scope_checks(groups, scope_prefix)
+        if scope_errors:
+            report.errors = sorted(scope_errors, key=lambda e: (e.row, e.column))
+            return report
+        with transaction.atomic():
+            _write(groups, existing, members, actor, report, progress)
     report.written = True
     return report
+
+
+def _counts_reset(report: ImportReport) -> None:
+    for name in (
+        "households_created",
+        "households_updated",
+        "members_created",
+        "members_updated",
+        "members_removed",
+        "incomes_created",
+        "incomes_updated",
+        "unchanged",
+    ):
+        setattr(report, name, 0)
 
 
 def _write(
