@@ -13,8 +13,11 @@ from bangfu.audit.models import AuditEvent
 from bangfu.cases.models import Case, Channel, Stage
 from bangfu.core.crypto import decrypt
 from bangfu.core.idcard import make_id_number, redact_personal_numbers
+from bangfu.core.tabular.sheets import Table
+from bangfu.core.text import has_unsafe_chars
+from bangfu.registry.importer import households_import
 from bangfu.web.errors import _same_site
-from tests.conftest import household_rows
+from tests.conftest import HEADERS, KEYS, household_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +107,15 @@ def test_redaction_masks_every_id_and_mobile_number_in_free_text(before, after):
         redact_personal_numbers("户编号 1401231002060001 共 3 人")
         == "户编号 1401231002060001 共 3 人"
     )
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u2066", "\ufeff"])
+def test_names_with_bidirectional_or_zero_width_characters_are_refused(hidden):
+    """Issue 11, finding 10: such names were stored and shown raw."""
+    rows = household_rows("H-BIDI")
+    rows[0][KEYS.index("name")] = f"张{hidden}三"
+    report = households_import(table=Table(HEADERS, rows, "t"), actor=None, scope_prefix="")
+    assert not report.written
+    (error,) = report.errors
+    assert (error.row, error.column) == (2, "姓名") and "零宽" in error.reason
+    assert not has_unsafe_chars("张三 Zhang San（官庄村）")

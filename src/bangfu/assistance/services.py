@@ -23,7 +23,7 @@ from bangfu.cases.models import Case, Stage
 from bangfu.cases.selectors import help_before_decision
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.parsing import CellError, parse_money
-from bangfu.core.text import NUL_REFUSED, has_nul
+from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
 
 
 def plan_confirm(
@@ -43,8 +43,8 @@ def plan_confirm(
         )
     if not items:
         raise Refused(_("请至少选择一项措施"))
-    if has_nul(items):
-        raise Refused(_(NUL_REFUSED))
+    if has_unsafe_chars(items):
+        raise Refused(_(UNSAFE_REFUSED))
     today = today or timezone.localdate()
     allowed = {u.pk: u for u in responsible_candidates(case=case)}
     kinds = {k.code: k for k in MeasureKind.objects.filter(active=True)}
@@ -108,8 +108,8 @@ def measure_update(
         raise Refused(_("只有该措施的帮扶责任人或村干部可以登记进展"))
     if status not in MeasureStatus.values:
         raise Refused(_("未知的状态"))
-    if has_nul(text):
-        raise Refused(_(NUL_REFUSED))
+    if has_unsafe_chars(text):
+        raise Refused(_(UNSAFE_REFUSED))
     if measure.status in (MeasureStatus.DONE, MeasureStatus.CANCELLED):
         raise Refused(_("该措施已办结"))
     value: Decimal | None = None
@@ -160,8 +160,8 @@ def measure_kind_update(*, user: User, kind: MeasureKind, values: dict[str, Any]
     access = access_for(user)
     if not access.may_edit_catalogue or access.region is None:
         raise NotFound
-    if has_nul(values):
-        raise Refused(_(NUL_REFUSED))
+    if has_unsafe_chars(values):
+        raise Refused(_(UNSAFE_REFUSED))
     with transaction.atomic():
         changes = {}
         for name in CATALOGUE_FIELDS:

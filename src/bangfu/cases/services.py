@@ -46,7 +46,7 @@ from bangfu.core.crypto import encrypt, lookup_hash
 from bangfu.core.errors import Conflict, Forbidden, NotFound, Refused
 from bangfu.core.idcard import parse_id_number
 from bangfu.core.tabular.parsing import CellError, parse_money
-from bangfu.core.text import NUL_REFUSED, has_nul
+from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.monitoring.policy import RISK_TYPES, load_policy
 from bangfu.monitoring.services import warning_set_status
@@ -296,8 +296,8 @@ def case_act(
     spec = ACTIONS.get(action)
     if spec is None:
         raise Refused(_("未知的操作"))
-    if has_nul(note) or has_nul(data):
-        raise Refused(_(NUL_REFUSED))
+    if has_unsafe_chars(note) or has_unsafe_chars(data):
+        raise Refused(_(UNSAFE_REFUSED))
     today = _today(today)
     note = note.strip()
     with transaction.atomic():
@@ -438,8 +438,8 @@ def referral_answer(
         raise NotFound
     if referral.status != ReferralStatus.PENDING:
         raise Conflict(_("该转介已答复"))
-    if has_nul(reason):
-        raise Refused(_(NUL_REFUSED))
+    if has_unsafe_chars(reason):
+        raise Refused(_(UNSAFE_REFUSED))
     value = None
     if accepted:
         try:

@@ -23,7 +23,7 @@ from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.core.errors import Conflict, NotFound, Refused
 from bangfu.core.progress import Progress, silent
-from bangfu.core.text import NUL_REFUSED, has_nul
+from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
 from bangfu.monitoring.context import Context, period_end
 from bangfu.monitoring.engines import connect, disconnect
 from bangfu.monitoring.models import MonitoringRun, RiskWarning, WarningStatus, evidence_source
@@ -329,8 +329,8 @@ def warning_set_status(
         raise Refused(_("只能排除预警或转为线索"))
     if warning.status != WarningStatus.NEW:
         raise Conflict(_("该预警已处理"))
-    if has_nul(reason):
-        raise Refused(_(NUL_REFUSED))
+    if has_unsafe_chars(reason):
+        raise Refused(_(UNSAFE_REFUSED))
     reason = reason.strip()
     if status == WarningStatus.DISMISSED and not reason:
         raise Refused(_("排除预警必须填写理由"))

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bangfu.core.text import NUL_REFUSED
+from bangfu.core.text import UNSAFE_REFUSED
 
 
 class ChineseFirstLocaleMiddleware:
@@ -45,7 +45,7 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = unquote(request.META.get("QUERY_STRING", ""))
         if "\x00" in query or "\x00" in request.path:
-            reason = _(NUL_REFUSED)
+            reason = _(UNSAFE_REFUSED)
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": reason}, status=400)
             return HttpResponseBadRequest(reason)

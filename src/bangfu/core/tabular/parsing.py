@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 from bangfu.core.errors import Refused
 from bangfu.core.idcard import IdNumberError, parse_id_number
 from bangfu.core.tabular.columns import YES_NO, Column
+from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
     if kind in _FOLDED:
         text = unicodedata.normalize("NFKC", text).strip()
     if kind == "text":
+        if has_unsafe_chars(text):
+            raise CellError(_(UNSAFE_REFUSED))
         if len(text) > col.max_length:
             raise CellError(_("不能超过%(n)d个字") % {"n": col.max_length})
         if col.key == "household_no" and not _HOUSEHOLD_NO.match(text):
