@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bangfu.web.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bangfu.web.middleware.ChineseFirstLocaleMiddleware",
@@ -157,6 +158,12 @@ TASKS = {
 # A job still "running" this many hours after it started was cut off (the worker stopped or the
 # machine went down): it is marked failed, and no longer holds back a new monitoring run.
 JOB_STALE_HOURS = float(env_str("BANGFU_JOB_STALE_HOURS", "6"))
+# Bounded input (docs/jobs.md): a request body, a spreadsheet's unpacked content (or a CSV's
+# bytes), its rows and its cells. A file over a cap is refused before it is parsed, with the cap.
+MAX_REQUEST_MB = float(env_str("BANGFU_MAX_REQUEST_MB", "20"))
+MAX_SHEET_MB = float(env_str("BANGFU_MAX_SHEET_MB", "100"))
+MAX_SHEET_ROWS = int(env_str("BANGFU_MAX_SHEET_ROWS", "200000"))
+MAX_SHEET_CELLS = int(env_str("BANGFU_MAX_SHEET_CELLS", "2000000"))
 # Shared by the web server and the worker (a job's live progress, the declaration page's rate
 # limit): files under BANGFU_HOME need no server either.
 CACHES = {

@@ -50,3 +50,26 @@ class RejectNulMiddleware:
                 return JsonResponse({"detail": reason}, status=400)
             return HttpResponseBadRequest(reason)
         return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """A request body over `MAX_REQUEST_MB` is refused with 413 before anything reads it (the
+    reverse proxy should cap it too: docs/jobs.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_MB * 1024 * 1024
+        if length > limit:
+            reason = _("上传内容过大：超过 %(mb)s MB 的上限") % {
+                "mb": f"{settings.MAX_REQUEST_MB:g}"
+            }
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": reason}, status=413)
+            return HttpResponse(reason, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

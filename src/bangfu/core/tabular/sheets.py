@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -53,6 +56,15 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _read_at_most(source: Path | IO[bytes], limit: int) -> bytes:
+    """The file's bytes, reading at most one byte more than `limit` (a CSV over it is refused;
+    an .xlsx is compressed, so its own file may be up to `limit` as well)."""
+    if isinstance(source, Path):
+        with source.open("rb") as f:
+            return f.read(limit + 1)
+    return source.read(limit + 1)
+
+
 def decode_csv(data: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM) or GB18030, of which GBK is a subset.
 
@@ -73,31 +85,108 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def read_table(source: Path | IO[bytes], filename: str) -> Table:
+@dataclass(frozen=True)
+class Caps:
+    """What a spreadsheet may hold (settings MAX_SHEET_*): its unpacked content in bytes (an
+    .xlsx is a zip: 2 MB may unpack to 700), its data rows, its cells."""
+
+    content: int
+    rows: int
+    cells: int
+
+    @classmethod
+    def from_settings(cls) -> Caps:
+        return cls(
+            content=int(settings.MAX_SHEET_MB * 1024 * 1024),
+            rows=settings.MAX_SHEET_ROWS,
+            cells=settings.MAX_SHEET_CELLS,
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.2f}".rstrip("0").rstrip(".") + " MB"
+
+
+def _too_much(what: str, cap: str) -> SheetError:
+    return SheetError(
+        _("文件超过上限：%(what)s超过 %(cap)s，请分批导入") % {"what": what, "cap": cap}
+    )
+
+
+def _content_check(data: bytes, caps: Caps) -> None:
+    """An .xlsx's entries, unpacked, within `caps.content`: the sizes the zip declares first
+    (a bomb is refused at once), then the bytes actually inflated, chunk by chunk (a zip that
+    lies about its sizes fails its checksum), never holding more than a chunk."""
+    mb = _mb(caps.content)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            entries = zf.infolist()
+            if sum(e.file_size for e in entries) > caps.content:
+                raise _too_much(_("解压后的内容"), mb)
+            total = 0
+            for entry in entries:
+                with zf.open(entry) as f:
+                    while chunk := f.read(1 << 20):
+                        total += len(chunk)
+                        if total > caps.content:
+                            raise _too_much(_("解压后的内容"), mb)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        raise SheetError(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
+
+
+def _bounded(rows: Iterable[list[str]], caps: Caps) -> list[list[str]]:
+    """The rows, refused as soon as there are more rows or cells than the caps allow."""
+    out: list[list[str]] = []
+    cells = 0
+    for row in rows:
+        out.append(row)
+        cells += len(row)
+        if len(out) > caps.rows + 1:  # the header row is not a data row
+            raise _too_much(_("数据行数"), f"{caps.rows:,}")
+        if cells > caps.cells:
+            raise _too_much(_("单元格数"), f"{caps.cells:,}")
+    return out
+
+
+def read_table(source: Path | IO[bytes], filename: str, caps: Caps | None = None) -> Table:
+    """The first (or the 农户信息) sheet of an .xlsx, or a CSV, as text cells, within `caps`
+    (the settings' by default): a file over a cap is refused with the cap it broke."""
+    caps = caps or Caps.from_settings()
     suffix = Path(filename).suffix.lower()
-    data = source.read_bytes() if isinstance(source, Path) else source.read()
+    if suffix not in {".csv", ".xlsx", ".xlsm", ".xls"}:
+        raise SheetError(_("仅支持 .xlsx 和 .csv 文件"))
+    data = _read_at_most(source, caps.content)
+    if len(data) > caps.content:
+        raise _too_much(_("文件大小"), _mb(caps.content))
     if suffix == ".csv":
         text, encoding = decode_csv(data)
+        del data
         try:
-            rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline=""))]
+            reader = ([c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline="")))
+            rows = _bounded(reader, caps)
         except csv.Error as exc:
             raise SheetError(
                 _("CSV 文件格式错误（%(error)s），请检查引号和超长单元格") % {"error": exc}
             ) from None
-    elif suffix in {".xlsx", ".xlsm", ".xls"}:
+    else:
         encoding = "xlsx"
+        if suffix != ".xls":
+            _content_check(data, caps)
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             if not book.sheet_names:
                 raise SheetError(_("该 Excel 文件没有工作表"))
             name = DATA_SHEET if DATA_SHEET in book.sheet_names else book.sheet_names[0]
-            rows = [[_cell_text(c) for c in r] for r in book.get_sheet_by_name(name).to_python()]
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height > caps.rows + 1:
+                raise _too_much(_("数据行数"), f"{caps.rows:,}")
+            if sheet.height * sheet.width > caps.cells:
+                raise _too_much(_("单元格数"), f"{caps.cells:,}")
+            rows = _bounded(([_cell_text(c) for c in r] for r in sheet.iter_rows()), caps)
         except SheetError:
             raise
         except Exception:
             raise SheetError(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
-    else:
-        raise SheetError(_("仅支持 .xlsx 和 .csv 文件"))
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
