@@ -119,3 +119,55 @@ def test_names_with_bidirectional_or_zero_width_characters_are_refused(hidden):
     (error,) = report.errors
     assert (error.row, error.column) == (2, "姓名") and "零宽" in error.reason
     assert not has_unsafe_chars("张三 Zhang San（官庄村）")
+
+
+def test_every_answer_has_a_strict_csp_and_personal_pages_are_not_cached(client, people):
+    """Issue 11, finding 9."""
+    login = client.get(reverse("login"))
+    csp = login["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp
+        and "frame-ancestors 'none'" in csp
+    )
+    client.force_login(people["village"])
+    page = client.get(reverse("households"))
+    assert page["Cache-Control"] == "no-store"
+    html = page.content.decode()
+    assert "onchange=" not in html and "javascript:" not in html and "<style" not in html
+    api = client.get("/api/v1/households")
+    assert api["Cache-Control"] == "no-store"
+
+
+def test_with_secure_cookies_http_is_redirected_and_hsts_is_sent(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    plain = client.get(reverse("login"))
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200  # health checks stay on HTTP
+    secure = client.get(reverse("login"), HTTP_X_FORWARDED_PROTO="https")
+    assert secure.status_code == 200 and "max-age=31536000" in secure["Strict-Transport-Security"]
+
+
+def test_the_documented_production_settings_pass_the_deploy_check(tmp_path):
+    """`bangfu check --deploy` with docs/deploy.md's settings: no warning (CI runs it too)."""
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {
+        "BANGFU_HOME": str(tmp_path),
+        "BANGFU_DEBUG": "0",
+        "BANGFU_SECURE_COOKIES": "1",
+        "BANGFU_ALLOWED_HOSTS": "bangfu.example.gov.cn",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bangfu.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -73,3 +73,35 @@ class RequestSizeMiddleware:
                 return JsonResponse({"detail": reason}, status=413)
             return HttpResponse(reason, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+# No inline script or style: the pages' scripts and styles are static files (htmx, ECharts, app.js).
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy on every answer, and `Cache-Control: no-store` on the
+    pages of a signed-in user and on the API (they hold personal data: no browser or proxy
+    cache keeps them). Static files (served before this by WhiteNoise) keep their caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+        return response
