@@ -160,7 +160,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background jobs (imports, feed loads, monitoring runs started from the web) are rows in the
-# database, run by `bangfu db_worker` (started by `bangfu serve` and `bangfu demo`): no extra
+# database, run by `bangfu worker` (started by `bangfu serve` and `bangfu demo`): no extra
 # server on the embedded default.
 TASKS = {
     "default": {
@@ -170,7 +170,10 @@ TASKS = {
 }
 # A job still "running" this many hours after it started was cut off (the worker stopped or the
 # machine went down): it is marked failed, and no longer holds back a new monitoring run.
-JOB_STALE_HOURS = float(env_str("BANGFU_JOB_STALE_HOURS", "6"))
+# A running job beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS was cut off
+# (its worker killed) and is marked failed, its upload removed (docs/jobs.md, "Recovery").
+JOB_HEARTBEAT_SECONDS = float(env_str("BANGFU_JOB_HEARTBEAT_SECONDS", "10"))
+JOB_STALE_SECONDS = float(env_str("BANGFU_JOB_STALE_SECONDS", "60"))
 # Bounded input (docs/jobs.md): a request body, a spreadsheet's unpacked content (or a CSV's
 # bytes), its rows and its cells. A file over a cap is refused before it is parsed, with the cap.
 MAX_REQUEST_MB = float(env_str("BANGFU_MAX_REQUEST_MB", "20"))

@@ -207,19 +207,25 @@ def test_the_cli_reports_progress_by_stage(tmp_path):
 
 
 def test_a_run_cut_off_mid_way_does_not_hold_back_the_next(client, people, settings):
-    """A worker that dies mid-task cannot mark its job: after JOB_STALE_HOURS the job is
-    failed with the reason, and a new monitoring run may start."""
+    """A worker that dies mid-task cannot mark its job: once its heartbeat has been silent
+    for JOB_STALE_SECONDS the job is failed with the reason, and a new monitoring run may
+    start; while it beats, it holds the next one back."""
     import datetime as dt
+    import time
 
+    from django.core.cache import cache
     from django.utils import timezone
+
+    from bangfu.jobs.heartbeat import beat, job_key
 
     first = job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
     Job.objects.filter(pk=first.pk).update(
         status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=5)
     )
+    beat(job_key(first.pk))  # long-running, but alive
     with pytest.raises(Conflict):
         job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
-    settings.JOB_STALE_HOURS = 4
+    cache.set(job_key(first.pk), time.time() - settings.JOB_STALE_SECONDS - 1)  # silent
     second = job_start(user=people["county"], kind=JobKind.MONITORING_RUN)
     first.refresh_from_db()
     assert first.status == JobStatus.FAILED and "任务运行中停止" in first.error
@@ -282,8 +288,8 @@ def test_an_expired_job_loses_its_upload(people, settings):
     )
     assert upload_folder(job).exists()
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=7)
-    )
+        status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(minutes=2)
+    )  # and never beat: its worker died at once
     assert jobs_expire() == 1
     assert not upload_folder(job).exists()
 

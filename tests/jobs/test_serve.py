@@ -88,7 +88,7 @@ def test_serve_runs_the_worker_and_stops_it(tmp_path):
                 assert time.monotonic() < deadline, "the server did not answer"
                 time.sleep(0.3)
         (worker,) = children(server.pid)
-        assert "db_worker" in Path(f"/proc/{worker}/cmdline").read_text()
+        assert "worker" in Path(f"/proc/{worker}/cmdline").read_text()
         pk = bangfu("shell", "-v", "0", "-c", QUEUE.replace("sys.argv[1]", repr(str(upload))))
         deadline = time.monotonic() + 60
         while (status := bangfu("shell", "-v", "0", "-c", STATUS.format(pk=pk))) != "succeeded":

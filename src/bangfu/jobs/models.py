@@ -1,6 +1,6 @@
 """A background job: who started what, in which region, how it ended.
 
-The queue itself is django-tasks-db's table (run by `bangfu db_worker`); a job is the part a
+The queue itself is django-tasks-db's table (run by `bangfu worker`); a job is the part a
 county office reads: its kind, its user and region (for scope), and its result. Live progress is
 kept in the cache while it runs (`bangfu.jobs.services.JobProgress`)."""
 

@@ -18,10 +18,11 @@ from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.core.errors import Conflict, Forbidden, NotFound, Refused
 from bangfu.feeds.sources import FEEDS
+from bangfu.jobs.heartbeat import job_key, last_beat
 from bangfu.jobs.models import Job, JobKind, JobStatus
 from bangfu.jobs.tasks import job_run
 from bangfu.jobs.uploads import upload_folder, upload_path
-from bangfu.monitoring.services import period_check
+from bangfu.monitoring.services import monitoring_runs_cut_off, period_check
 
 
 def job_kinds_for(user: User) -> list[JobKind]:
@@ -63,22 +64,56 @@ CUT_OFF = gettext_noop("后台任务进程在任务运行中停止，任务没�
 
 
 def jobs_expire(now: dt.datetime | None = None) -> int:
-    """Mark failed the jobs still running `JOB_STALE_HOURS` after they started: their worker
-    was stopped or the machine went down (a worker that dies mid-task cannot say so itself).
-    Returns how many."""
+    """Mark failed the running jobs whose heartbeat stopped JOB_STALE_SECONDS ago (or never
+    beat, that long after they started): their worker was killed or the machine went down,
+    and a worker that dies mid-task cannot say so itself. Their uploads go (they hold
+    personal data), and a monitoring run they left unfinished is marked failed. Returns how
+    many jobs."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(hours=settings.JOB_STALE_HOURS)
-    stale = Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+    stale_after = dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
     # read first: on SQLite a write would wait for the worker's transaction (a page that polls
     # a running import must not)
-    if not stale.exists():
+    running = list(Job.objects.filter(status=JobStatus.RUNNING))
+    expired = []
+    for job in running:
+        seen = last_beat(job_key(job.pk))
+        since = (
+            dt.datetime.fromtimestamp(seen, tz=dt.UTC)
+            if seen is not None
+            else (job.started_at or job.created_at)
+        )
+        if now - since > stale_after:
+            expired.append(job)
+    if not expired:
         return 0
-    expired = list(stale)
-    for job in expired:  # their uploads hold personal data
+    for job in expired:
         shutil.rmtree(upload_folder(job), ignore_errors=True)
-    return Job.objects.filter(pk__in=[j.pk for j in expired]).update(
+    Job.objects.filter(pk__in=[j.pk for j in expired], status=JobStatus.RUNNING).update(
         status=JobStatus.FAILED, finished_at=now, error=CUT_OFF
     )
+    if any(j.kind == JobKind.MONITORING_RUN for j in expired):
+        monitoring_runs_cut_off(before=now - stale_after, reason=CUT_OFF)
+    return len(expired)
+
+
+def uploads_sweep() -> int:
+    """Remove the upload folders of jobs that ended or do not exist (a worker killed between
+    a job's end and its clean-up, a machine restarted): at the worker's start. Returns how
+    many."""
+    root = Path(settings.HOME) / "uploads"
+    if not root.exists():
+        return 0
+    waiting = set(
+        Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).values_list(
+            "pk", flat=True
+        )
+    )
+    removed = 0
+    for folder in root.iterdir():
+        if not (folder.name.isdigit() and int(folder.name) in waiting):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def job_start(

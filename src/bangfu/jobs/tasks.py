@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from bangfu.jobs.heartbeat import Heartbeat, job_key
 from bangfu.jobs.models import Job, JobStatus
 from bangfu.jobs.progress import JobProgress
 from bangfu.jobs.runners import RUNNERS
@@ -26,7 +27,7 @@ def job_run(job_id: int) -> str:
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=timezone.now())
     progress = JobProgress(job)
     try:
-        with translation.override(job.language):
+        with translation.override(job.language), Heartbeat(job_key(job.pk)):
             progress(_("开始"), 0, 0)
             result = RUNNERS[job.kind](job, progress)
     except Exception as exc:

@@ -132,6 +132,14 @@ def monitor_run(
     return run, result
 
 
+def monitoring_runs_cut_off(*, before: dt.datetime, reason: str) -> int:
+    """Mark failed the runs started before `before` that never finished (their process was
+    killed): the runs page shows them as failed, not as still running."""
+    return MonitoringRun.objects.filter(finished_at__isnull=True, started_at__lt=before).update(
+        finished_at=timezone.now(), summary={"failed": reason}
+    )
+
+
 def income_data_freshness(*, period: str) -> dict[str, Any]:
     """Whether the registry's newest annual income records are of the period's previous year
     (or later): a run on older income data says so, on its page and in its JSON."""

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 def worker_start() -> subprocess.Popen[bytes]:
-    """`bangfu db_worker` in a child process: it runs the background jobs (imports, feed loads,
+    """`bangfu worker` in a child process: it runs the background jobs (imports, feed loads,
     monitoring runs started from the web) that the web server queues in the database."""
-    return subprocess.Popen([sys.executable, "-m", "bangfu.cli", "db_worker", "--interval", "0.5"])
+    return subprocess.Popen([sys.executable, "-m", "bangfu.cli", "worker", "--interval", "0.5"])
 
 
 def _exit_on_term(signum: int, frame: object) -> None:
@@ -35,7 +35,7 @@ def serve(host: str, port: int, threads: int = 8, worker: bool = True) -> None:
 
 
 class Command(BaseCommand):
-    help = "在 http://HOST:PORT 上提供服务（waitress），并启动后台任务进程（db_worker）"
+    help = "在 http://HOST:PORT 上提供服务（waitress），并启动后台任务进程（bangfu worker）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="不启动后台任务进程（另行运行 bangfu db_worker 时）",
+            help="不启动后台任务进程（另行运行 bangfu worker 时）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
