@@ -264,7 +264,12 @@ def test_scope_refuses_other_villages_and_their_people():
     assert [(e.row, e.column) for e in report.errors] == [(2, "身份证号")]
     overwrite = household_rows("T-2", size=1)
     report = run(csv_bytes(overwrite, "utf-8"), "f.csv", scope=VILLAGE)
-    assert any(e.column == "户编号" for e in report.errors)
+    taken = next(e for e in report.errors if e.column == "户编号")
+    # issue 11, finding 8: one reason for both, saying no more than "not in your region" (not
+    # that the number is registered elsewhere, nor where)
+    outside = "不在本辖区，无法导入；如需迁入请联系县级管理员"
+    assert taken.reason == outside
+    assert run(csv_bytes(steal, "utf-8"), "f.csv", scope=VILLAGE).errors[0].reason == outside
 
 
 def test_export_imports_back_unchanged():

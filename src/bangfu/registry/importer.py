@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bangfu.accounts.access import code_in
 from bangfu.audit.models import AuditAction
@@ -34,6 +35,9 @@ from bangfu.registry.models import Household, IncomeRecord, Member, Relation
 CHUNK = 900  # stays under every database's limit on query parameters
 # a household's monitoring category is its case's (assistance/onboarding.py imports the caseload)
 CASE_HEADERS = ("监测类别", "监测对象类别")
+# A number held in another region: one reason for households and people, which says no more
+# than that (not whose, not where); a refusal cannot help showing that the number is taken
+OUTSIDE_SCOPE = gettext_noop("不在本辖区，无法导入；如需迁入请联系县级管理员")
 
 
 @dataclass
@@ -280,11 +284,7 @@ def _scope_checks(
     for g in groups:
         h = existing.get(g.household_no)
         if h is not None and not code_in(h.village_id, scope_prefix):
-            errors.append(
-                RowError(
-                    g.rows[0].number, "户编号", _("该户编号不能在本辖区使用，请联系县级管理员")
-                )
-            )
+            errors.append(RowError(g.rows[0].number, "户编号", _(OUTSIDE_SCOPE)))
 
     hashes = {
         lookup_hash(r.values["id_number"].value): r
@@ -300,13 +300,7 @@ def _scope_checks(
         )
     for digest, m in members.items():
         if not code_in(m.household.village_id, scope_prefix):
-            errors.append(
-                RowError(
-                    hashes[digest].number,
-                    "身份证号",
-                    _("该身份证号不能在本辖区登记，请联系县级管理员"),
-                )
-            )
+            errors.append(RowError(hashes[digest].number, "身份证号", _(OUTSIDE_SCOPE)))
     return existing, members, errors
 
 
