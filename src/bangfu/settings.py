@@ -125,6 +125,17 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+# Behind a reverse proxy: the META key of the header it sets to the client's address (e.g.
+# HTTP_X_FORWARDED_FOR); the abuse limits and axes key on it. Empty: the connection's address.
+TRUSTED_PROXY_HEADER = env_str("BANGFU_TRUSTED_PROXY_HEADER", "")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [
+    *([TRUSTED_PROXY_HEADER] if TRUSTED_PROXY_HEADER else []),
+    "REMOTE_ADDR",
+]
+# failed logins from one address across usernames, per hour, before the address is refused
+LOGIN_FAILURES_PER_ADDRESS = int(env_str("BANGFU_LOGIN_FAILURES_PER_ADDRESS", "30"))
+# declarations tried (sent, valid or not) from one address on the public page, per hour
+DECLARATION_ATTEMPTS_PER_HOUR = int(env_str("BANGFU_DECLARATION_ATTEMPTS_PER_HOUR", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -17,7 +17,7 @@ from bangfu.core.tabular.sheets import Table
 from bangfu.core.text import has_unsafe_chars
 from bangfu.registry.importer import households_import
 from bangfu.web.errors import _same_site
-from tests.conftest import HEADERS, KEYS, household_rows
+from tests.conftest import HEADERS, KEYS, PASSWORD, VILLAGE, household_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,43 @@ def test_the_documented_production_settings_pass_the_deploy_check(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def declare_from(client, address, **meta):
+    return client.post(
+        reverse("declare", args=[VILLAGE]),
+        {"name": "王小明", "id_number": "1401", "phone": "13912345678", "difficulty": "因病"},
+        REMOTE_ADDR=address,
+        **meta,
+    )
+
+
+def test_declaration_attempts_count_even_when_refused(client, db, settings):
+    """Issue 11, finding 10: only successful declarations counted (guessing was free)."""
+    settings.DECLARATION_ATTEMPTS_PER_HOUR = 3
+    for _ in range(3):
+        assert declare_from(client, "10.0.0.1").status_code == 400  # a bad ID number
+    assert declare_from(client, "10.0.0.1").status_code == 429
+    assert declare_from(client, "10.0.0.2").status_code == 400  # another address: its own count
+
+
+def test_behind_the_trusted_proxy_the_limit_keys_on_the_client(client, db, settings):
+    settings.DECLARATION_ATTEMPTS_PER_HOUR = 2
+    settings.TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    proxy = "127.0.0.1"  # every request reaches the server from the proxy
+    for _ in range(2):
+        declare_from(client, proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert declare_from(client, proxy, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    # another client behind the same proxy is not held back; a forged first entry changes nothing
+    assert declare_from(client, proxy, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 400
+    forged = declare_from(client, proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    assert forged.status_code == 429
+
+
+def test_an_address_trying_many_usernames_is_capped(client, people, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 4
+    url = reverse("login")
+    for name in ("county", "township", "village", "grid"):  # one failure each: axes locks none
+        assert client.post(url, {"username": name, "password": "wrong"}).status_code == 200
+    r = client.post(url, {"username": "helper", "password": PASSWORD})
+    assert r.status_code == 429  # the address is refused, even with a right password

@@ -18,7 +18,7 @@ urlpatterns = [
     path("healthz", registry.healthz, name="healthz"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        registry.CappedLoginView.as_view(
             template_name="web/login.html", redirect_authenticated_user=True
         ),
         name="login",

@@ -3,9 +3,9 @@ village cadre's list of declarations that matched nobody in the registry."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +17,7 @@ from bangfu.core.errors import Refused
 from bangfu.regions.models import Level, Region
 from bangfu.web.forms.cases import DeclarationForm
 from bangfu.web.http import AuthedRequest, reader
-
-DECLARATIONS_PER_HOUR = 5  # per address, on the public page
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "-"))
+from bangfu.web.throttle import attempt
 
 
 @require_http_methods(["GET", "POST"])
@@ -32,9 +27,8 @@ def declare(request: HttpRequest, village_code: str) -> HttpResponse:
     only a few declarations an hour."""
     village = get_object_or_404(Region, code=village_code, level=Level.VILLAGE)
     if request.method == "POST":
-        key = f"declare:{_client(request)}"
-        sent = cache.get(key, 0)
-        if sent >= DECLARATIONS_PER_HOUR:
+        # every attempt counts, valid or not: guessing ID numbers costs attempts too
+        if not attempt("declare", request, settings.DECLARATION_ATTEMPTS_PER_HOUR):
             return render(
                 request, "web/declare.html", {"village": village, "limited": True}, status=429
             )
@@ -46,7 +40,6 @@ def declare(request: HttpRequest, village_code: str) -> HttpResponse:
             except Refused as exc:  # IdNumberError is one
                 error = str(exc)
             else:
-                cache.set(key, sent + 1, 3600)
                 return render(
                     request,
                     "web/declare_done.html",

@@ -5,7 +5,10 @@ each user starts."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import QuerySet
@@ -41,6 +44,7 @@ from bangfu.web.forms.cases import VisitForm
 from bangfu.web.forms.registry import HouseholdFilterForm, ReadingForm
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
+from bangfu.web.throttle import attempts
 
 PAGE_SIZE = 25
 
@@ -215,3 +219,13 @@ def home(request: HttpRequest) -> HttpResponse:
         kinds = job_kinds_for(user)
         return redirect("feed_import" if JobKind.FEED_IMPORT in kinds else "jobs")
     return redirect("households")
+
+
+class CappedLoginView(auth_views.LoginView):
+    """The login page, refusing (429) an address after LOGIN_FAILURES_PER_ADDRESS failed
+    logins within the hour, whatever usernames they tried (axes locks one username)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if attempts("login", request) >= settings.LOGIN_FAILURES_PER_ADDRESS:
+            return render(request, "web/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
