@@ -75,10 +75,12 @@ def test_next_to_a_page_of_the_site_is_followed(client, people, measure):
 
 def test_a_refused_form_goes_back_only_to_a_path_of_this_site():
     """The referer is the client's to forge: only its path is followed, on this site."""
-    assert _same_site("https://evil.example/cases/?q=1") == "/cases/?q=1"
-    assert _same_site("http://127.0.0.1:8000/households/") == "/households/"
-    assert _same_site("javascript:alert(1)") == ""
-    assert _same_site("//evil.example") == ""
+    host = "127.0.0.1:8000"
+    assert _same_site("http://127.0.0.1:8000/households/?q=1", host) == "/households/?q=1"
+    assert _same_site("https://evil.example/cases/", host) == ""
+    assert _same_site("javascript:alert(1)", host) == ""
+    assert _same_site("//127.0.0.1:8000//evil.example/", host) == ""
+    assert _same_site("http://127.0.0.1:8000//evil.example/", host) == ""
 
 
 def test_an_export_searched_by_id_number_keeps_no_id_number_in_the_audit_log(

@@ -29,7 +29,7 @@ class DomainErrorMiddleware:
             return None
         if isinstance(exc, NotFound):
             return page_not_found(request, Http404(str(exc)))
-        back = _same_site(request.headers.get("referer", ""))
+        back = _same_site(request.headers.get("referer", ""), request.get_host())
         if request.method == "POST" and back:
             messages.error(request, str(exc))
             return redirect(back)
@@ -40,10 +40,10 @@ class DomainErrorMiddleware:
         return render(request, "web/refused.html", {"reason": str(exc)}, status=409)
 
 
-def _same_site(referer: str) -> str:
-    """The referer's path on this site (the page the form was on), never another host: the
-    Host header and the referer's host are the client's to forge."""
+def _same_site(referer: str, host: str) -> str:
+    """The path of the page the form was on, when it was a page of this site (the referer's
+    host is the request's); "" otherwise. Only the path is followed, never a host."""
     parts = urlsplit(referer)
-    if parts.scheme not in ("", "http", "https"):
+    if parts.scheme not in ("http", "https") or parts.netloc != host:
         return ""
     return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
