@@ -163,7 +163,7 @@ def test_a_plan_through_the_api(client, people, monitored):
     assert r.status_code == 200, r.content
     (measure,) = r.json()["measures"]
     assert measure["kind_code"] == kind and measure["responsible"] == "helper"
-    # the rules of the page: a grid worker may not plan; a plan needs a target
+    # a grid worker may not plan (403: the role); a plan needs a target (409: the rules)
     grid = bearer(people["grid"])
     refused = client.post(
         f"/api/v1/cases/{monitored.pk}/plan",
@@ -171,7 +171,7 @@ def test_a_plan_through_the_api(client, people, monitored):
         content_type="application/json",
         **grid,
     )
-    assert refused.status_code == 409 and "只有村干部或乡镇干部" in refused.json()["detail"]
+    assert refused.status_code == 403 and "只有村干部或乡镇干部" in refused.json()["detail"]
     blank = client.post(
         f"/api/v1/cases/{monitored.pk}/plan",
         {"items": [item | {"target": " "}]},

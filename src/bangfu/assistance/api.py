@@ -134,7 +134,7 @@ def plan_confirm_api(request: ApiRequest, case_id: int, body: PlanIn) -> dict[st
 
 
 class MeasureUpdateIn(Schema):
-    status: Literal["planned", "in_progress", "done", "cancelled"]
+    status: Literal["planned", "active", "done", "cancelled"]  # MeasureStatus
     amount: str = ""
     text: str = ""
 

@@ -21,7 +21,7 @@ from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.cases.models import Case, Stage
 from bangfu.cases.selectors import help_before_decision
-from bangfu.core.errors import NotFound, Refused
+from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.core.tabular.parsing import CellError, parse_money
 from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
 
@@ -35,7 +35,7 @@ def plan_confirm(
     if not access.admits(case.household):
         raise NotFound
     if not access.may_plan:
-        raise Refused(_("只有村干部或乡镇干部可以制定帮扶计划"))
+        raise Forbidden(_("只有村干部或乡镇干部可以制定帮扶计划"))
     provisional = case.stage != Stage.MONITORING
     if provisional and not help_before_decision(case=case):
         raise Refused(
@@ -105,7 +105,7 @@ def measure_update(
     if not access.admits(household) and user != measure.responsible:
         raise NotFound
     if user != measure.responsible and not access.may_plan:
-        raise Refused(_("只有该措施的帮扶责任人或村干部可以登记进展"))
+        raise Forbidden(_("只有该措施的帮扶责任人或村干部可以登记进展"))
     if status not in MeasureStatus.values:
         raise Refused(_("未知的状态"))
     if has_unsafe_chars(text):

@@ -12,11 +12,11 @@ from ninja.pagination import paginate
 
 from bangfu.accounts.api import ApiRequest
 from bangfu.core.api import REFUSALS, Pages
-from bangfu.core.errors import Conflict
+from bangfu.core.errors import Conflict, Forbidden
 from bangfu.feeds.sources import FEEDS
 from bangfu.jobs.models import Job, JobKind
 from bangfu.jobs.progress import job_progress
-from bangfu.jobs.services import job_get_for_user, job_start, jobs_for_user
+from bangfu.jobs.services import job_get_for_user, job_kinds_for, job_start, jobs_for_user
 from bangfu.monitoring.models import MonitoringRun
 from bangfu.monitoring.selectors import monitoring_run_get_for_user, monitoring_runs_for_user
 
@@ -58,6 +58,8 @@ class JobOut(Schema):
 def _queued(
     request: ApiRequest, kind: JobKind, params: dict[str, Any], file: UploadedFile | None
 ) -> Status[Job]:
+    if kind not in job_kinds_for(request.user):  # the role first: then what is missing
+        raise Forbidden(_("您的角色不能启动此任务：{kind}").format(kind=kind.label))
     if kind != JobKind.MONITORING_RUN and (file is None or not file.size):
         raise Conflict(_("请选择要导入的文件（不能为空）"))
     job = job_start(
