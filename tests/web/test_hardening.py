@@ -213,3 +213,63 @@ def test_an_address_trying_many_usernames_is_capped(client, people, settings):
         assert client.post(url, {"username": name, "password": "wrong"}).status_code == 200
     r = client.post(url, {"username": "helper", "password": PASSWORD})
     assert r.status_code == 429  # the address is refused, even with a right password
+
+
+HOSTILE = [
+    "-1",
+    "9" * 30,
+    "２０２６-１３",
+    "1e309",
+    "' OR 1=1 --",
+    "<script>",
+    "..%2f..%2f",
+    "\u202e",
+]
+PARAMS = [
+    "page",
+    "year",
+    "month",
+    "period",
+    "q",
+    "village",
+    "rule",
+    "status",
+    "listed",
+    "region",
+    "format",
+    "category",
+    "stage",
+    "risk",
+    "grid",
+    "formerly_poor",
+    "dept",
+    "kind",
+]
+
+
+def test_no_query_parameter_makes_a_page_fail(client, people, make_households):
+    """Issue 11: every query parameter is checked (400 with a reason or ignored), never 500."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if not str(p.pattern).startswith(("admin", "api")):
+                    yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and p.name and not p.pattern.converters:
+                yield p.name
+
+    make_households(household_rows("H-FUZZ"))
+    client.force_login(people["county"])
+    pages = sorted(set(walk(get_resolver().url_patterns)))
+    assert len(pages) > 15
+    failures = []
+    for name in pages:
+        url = reverse(name)
+        if name in ("logout", "set_language"):
+            continue
+        for value in HOSTILE:
+            r = client.get(url, {p: value for p in PARAMS})
+            if r.status_code >= 500:
+                failures.append((name, value, r.status_code))
+    assert failures == []
