@@ -15,6 +15,7 @@ from bangfu.core.crypto import decrypt
 from bangfu.core.idcard import make_id_number, redact_personal_numbers
 from bangfu.core.tabular.sheets import Table
 from bangfu.core.text import has_unsafe_chars
+from bangfu.monitoring.models import RiskWarning
 from bangfu.registry.importer import households_import
 from bangfu.web.errors import _same_site
 from tests.conftest import HEADERS, KEYS, PASSWORD, VILLAGE, household_rows
@@ -273,3 +274,48 @@ def test_no_query_parameter_makes_a_page_fail(client, people, make_households):
             if r.status_code >= 500:
                 failures.append((name, value, r.status_code))
     assert failures == []
+
+
+def test_every_list_page_shows_a_grid_worker_and_a_helper_only_their_households(
+    client, people, make_households
+):
+    """Issue 11, finding 2, for every list: 官庄村 has a household in grid 1 that the helper
+    assists and one in grid 2 that nobody of theirs does; each list shows each of them only
+    the first."""
+    ours, theirs = make_households(
+        household_rows("1401231002068801", grid=1), household_rows("1401231002068802", grid=2)
+    )
+    kind = MeasureKind.objects.get(code="migrant_work")
+    for h in (ours, theirs):
+        case = Case.objects.create(household=h, channel=Channel.VISIT, stage=Stage.MONITORING)
+        RiskWarning.objects.create(
+            household=h,
+            period="2026-11",
+            rule_id="R07",
+            rule_kind="housing_unsafe",
+            rule_title="住房安全无保障",
+            risk_types=["住房安全"],
+            category="edge",
+            policy_version="t",
+            evidence=[],
+        )
+        if h == ours:
+            Measure.objects.create(
+                case=case,
+                kind=kind,
+                responsible=people["helper"],
+                target="务工",
+                deadline=dt.date(2027, 1, 1),
+                created_by=people["village"],
+            )
+    lists = ["households", "warnings", "cases", "case_overdue", "my_tasks", "meeting", "results"]
+    for who in ("grid", "helper"):
+        client.force_login(people[who])
+        for name in lists:
+            r = client.get(reverse(name), {"village": VILLAGE})
+            if r.status_code != 200:
+                continue  # a list this role does not have
+            html = r.content.decode()
+            assert theirs.household_no not in html, (who, name)
+        households = client.get(reverse("households")).content.decode()
+        assert ours.household_no in households and theirs.household_no not in households
