@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -25,3 +26,17 @@ def risks(values: Iterable[str] | None) -> str:
 def unmet(evaluation: Any) -> str:
     """An evaluation's unmet risk-elimination criteria, in the reader's language."""
     return pgettext("list separator", "；").join(evaluation_reasons(evaluation))
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """An amount as a county office writes it: 5,800 (no ".0"), 5,800.50 when it has cents."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return f"{amount.quantize(Decimal('0.01')):,}"

@@ -1,0 +1,50 @@
+"""The cadre's working day (issue 12, part): amounts as a county office writes them, messages
+told apart, a favicon."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from bangfu.web.templatetags.bangfu import yuan
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("5800.0"), "5,800"),
+        (5800.5, "5,800.50"),
+        ("12000", "12,000"),
+        (Decimal("0.00"), "0"),
+        ("1234567.891", "1,234,567.89"),
+        ("n/a", "n/a"),
+        ("NaN", "NaN"),
+    ],
+)
+def test_amounts_have_separators_and_no_trailing_zero(value, shown):
+    assert yuan(value) == shown
+
+
+@pytest.mark.django_db
+def test_messages_carry_their_level_and_the_pages_a_favicon(client, people):
+    client.force_login(people["county"])
+    page = client.get(reverse("households")).content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    assert finders.find("bangfu/favicon.svg")
+    # a success and an error of the catalogue's form, each with its level
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = people["county"]
+    request.session = client.session
+    storage = FallbackStorage(request)
+    storage.add(constants.SUCCESS, "已保存")
+    storage.add(constants.ERROR, "出错了")
+    request._messages = storage
+    html = render_to_string("web/base.html", {"messages": storage}, request=request)
+    assert '<li class="success" role="status">已保存</li>' in html
+    assert '<li class="error" role="alert">出错了</li>' in html
