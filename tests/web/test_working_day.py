@@ -48,3 +48,31 @@ def test_messages_carry_their_level_and_the_pages_a_favicon(client, people):
     html = render_to_string("web/base.html", {"messages": storage}, request=request)
     assert '<li class="success" role="status">已保存</li>' in html
     assert '<li class="error" role="alert">出错了</li>' in html
+
+
+def test_an_overdue_step_counts_its_days():
+    import datetime as dt
+
+    from bangfu.web.templatetags.bangfu import days_before
+
+    today = dt.date(2026, 12, 1)
+    assert days_before(dt.date(2026, 11, 18), today) == 13  # not "1 周，6 日"
+    assert days_before(today, today) == 0 and days_before(dt.date(2026, 12, 5), today) == 0
+    assert days_before(None, today) == 0
+
+
+@pytest.mark.django_db
+def test_the_overdue_page_says_days(client, people, make_households):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bangfu.cases.models import Case, Channel, Stage
+    from tests.conftest import household_rows
+
+    (home,) = make_households(household_rows("H-LATE"))
+    due = timezone.localdate() - dt.timedelta(days=13)
+    Case.objects.create(household=home, channel=Channel.VISIT, stage=Stage.LEAD, due=due)
+    client.force_login(people["township"])
+    page = client.get(reverse("case_overdue")).content.decode()
+    assert "13 天" in page and "周" not in page

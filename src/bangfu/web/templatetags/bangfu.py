@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,3 +41,11 @@ def yuan(value: Any) -> str:
     if amount == amount.to_integral_value():
         return f"{int(amount):,}"
     return f"{amount.quantize(Decimal('0.01')):,}"
+
+
+@register.filter
+def days_before(day: dt.date | None, today: dt.date) -> int:
+    """How many days `day` lies before `today` (an overdue step's days), 0 if not before."""
+    if day is None:
+        return 0
+    return max(0, (today - day).days)
