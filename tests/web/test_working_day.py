@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.urls import reverse
+from django.urls import path, reverse
 
 from bangfu.web.templatetags.bangfu import yuan
 
@@ -76,3 +76,20 @@ def test_the_overdue_page_says_days(client, people, make_households):
     client.force_login(people["township"])
     page = client.get(reverse("case_overdue")).content.decode()
     assert "13 天" in page and "周" not in page
+
+
+def _broken(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("broken/", _broken)]
+
+
+def test_a_server_error_is_a_chinese_page(client, settings):
+    """Never Django's bare English page: 500.html stands alone (it may not rely on a context)."""
+    settings.ROOT_URLCONF = __name__
+    client.raise_request_exception = False
+    r = client.get("/broken/")
+    html = r.content.decode()
+    assert r.status_code == 500 and "系统出错" in html and "返回首页" in html
+    assert "Server Error (500)" not in html and "a bug" not in html
