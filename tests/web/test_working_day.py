@@ -93,3 +93,13 @@ def test_a_server_error_is_a_chinese_page(client, settings):
     html = r.content.decode()
     assert r.status_code == 500 and "系统出错" in html and "返回首页" in html
     assert "Server Error (500)" not in html and "a bug" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_language_menu_names_each_language_in_itself(client, language):
+    """Issue 12, item 9: not 英语 in the Chinese interface, nor Simplified Chinese in English."""
+    client.cookies["django_language"] = language
+    page = client.get(reverse("login")).content.decode()
+    assert ">简体中文</option>" in page and ">English</option>" in page
+    assert "英语" not in page and "Simplified Chinese" not in page
