@@ -1,5 +1,5 @@
 from bangfu.core.crypto import decrypt, encrypt, lookup_hash
-from bangfu.core.logging import redact
+from bangfu.core.idcard import redact_personal_numbers as redact
 
 
 def test_encryption_round_trips_and_is_randomized():

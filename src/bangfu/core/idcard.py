@@ -101,14 +101,12 @@ def mask_name(name: str, *, keep_last: bool = False) -> str:
 
 # an ID number (18 characters, or the old 15 digits) or a mobile number inside free text, not
 # part of a longer run of digits
-_PERSONAL_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9A-Za-z])"
-)
+_PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
 
 
 def redact_personal_numbers(text: str) -> str:
     """`text` with every ID or mobile number in it masked (1401**********123X, 138****5678):
-    what goes into an audit note or a job record never holds one in full."""
+    what goes into a log line or an audit note never holds one in full."""
 
     def mask(m: re.Match[str]) -> str:
         value = m.group(0)

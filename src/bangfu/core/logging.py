@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 
-_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def redact(text: str) -> str:
-    text = _ID.sub(lambda m: m.group()[:4] + "**********" + m.group()[-4:], text)
-    return _PHONE.sub(lambda m: m.group()[:3] + "****" + m.group()[-4:], text)
+from bangfu.core.idcard import redact_personal_numbers
 
 
 class RedactPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        record.msg = redact_personal_numbers(record.getMessage())
         record.args = None
         if record.exc_info:  # a traceback may quote a number in an exception message
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact_personal_numbers(formatted)
             record.exc_info = None
         return True
