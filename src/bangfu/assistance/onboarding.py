@@ -32,7 +32,7 @@ from bangfu.cases.models import Case, Channel, Stage, Step
 from bangfu.core.errors import Forbidden
 from bangfu.core.progress import Every, Progress, silent
 from bangfu.core.tabular.columns import Column
-from bangfu.core.tabular.parsing import CellError, RowError, parse_cell
+from bangfu.core.tabular.parsing import RowError, columns_present, row_values
 from bangfu.core.tabular.sheets import Table, write_workbook
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.registry.models import Category, Household
@@ -126,15 +126,9 @@ def _split(text: str) -> list[str]:
 
 
 def _cells(table: Table, today: dt.date) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
-    errors: list[RowError] = []
-    index = {h: i for i, h in enumerate(table.headers) if h}
-    known = {c.header for c in COLUMNS}
-    for h in index:
-        if h not in known:
-            errors.append(RowError(1, h, _("无法识别的列名，请使用监测对象导入模板")))
-    for c in COLUMNS:
-        if c.required and c.header not in index:
-            errors.append(RowError(1, c.header, _("缺少必填列")))
+    present, errors = columns_present(
+        table.headers, COLUMNS, unknown=_("无法识别的列名，请使用监测对象导入模板")
+    )
     if len(table.rows) > MAX_ROWS:
         errors.append(RowError(1, "", _("行数超过上限 %(n)d 行，请分批导入") % {"n": MAX_ROWS}))
     if errors:
@@ -143,18 +137,8 @@ def _cells(table: Table, today: dt.date) -> tuple[list[tuple[int, dict[str, Any]
     for n, cells in enumerate(table.rows, start=2):
         if not any(c.strip() for c in cells):
             continue
-        values: dict[str, Any] = {}
-        for col in COLUMNS:
-            i = index.get(col.header)
-            text = cells[i].strip() if i is not None and i < len(cells) else ""
-            if not text:
-                if col.required:
-                    errors.append(RowError(n, col.header, _("必填，不能为空")))
-                continue
-            try:
-                values[col.key] = parse_cell(col, text, today=today)
-            except CellError as exc:
-                errors.append(RowError(n, col.header, str(exc)))
+        values, cell_errors = row_values(present, cells, n, today=today)
+        errors += cell_errors
         rows.append((n, values))
     return rows, errors
 

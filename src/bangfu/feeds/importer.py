@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from bangfu.core.crypto import lookup_hash
 from bangfu.core.idcard import mask_id_number
 from bangfu.core.progress import Every, Progress, silent
-from bangfu.core.tabular.parsing import CellError, RowError, parse_cell
+from bangfu.core.tabular.parsing import RowError, columns_present, row_values
 from bangfu.core.tabular.sheets import Table
 from bangfu.feeds.sources.base import FeedSpec
 from bangfu.feeds.store import feed_upsert
@@ -64,14 +64,9 @@ def feed_import(
 ) -> FeedReport:
     today = today or dt.date.today()
     report = FeedReport(encoding=table.encoding)
-    columns = spec.all_columns
-    index = {h: i for i, h in enumerate(table.headers)}
-    for h in table.headers:
-        if h and h not in {c.header for c in columns}:
-            report.errors.append(RowError(1, h, _("无法识别的列名，请使用该部门的导入模板")))
-    for c in columns:
-        if c.required and c.header not in index:
-            report.errors.append(RowError(1, c.header, _("缺少必填列")))
+    present, report.errors = columns_present(
+        table.headers, spec.all_columns, unknown=_("无法识别的列名，请使用该部门的导入模板")
+    )
     if report.errors:
         return report
     out: dict[str, list[Any]] = {f.name: [] for f in spec.arrow_schema()}
@@ -83,18 +78,8 @@ def feed_import(
         if not any(cells):
             continue
         report.rows += 1
-        values: dict[str, Any] = {}
-        for c in columns:
-            i = index.get(c.header)
-            text = cells[i].strip() if i is not None and i < len(cells) else ""
-            if not text:
-                if c.required:
-                    report.errors.append(RowError(n, c.header, _("必填，不能为空")))
-                continue
-            try:
-                values[c.key] = parse_cell(c, text, today=today)
-            except CellError as exc:
-                report.errors.append(RowError(n, c.header, str(exc)))
+        values, cell_errors = row_values(present, cells, n, today=today)
+        report.errors += cell_errors
         rid = values.get("record_id")
         if rid is not None:
             if rid in seen:

@@ -26,7 +26,7 @@ from bangfu.audit.services import audit_event, audit_save
 from bangfu.core.crypto import decrypt, encrypt, lookup_hash
 from bangfu.core.idcard import IdNumber, mask_phone
 from bangfu.core.progress import Every, Progress, silent
-from bangfu.core.tabular.parsing import CellError, RowError, parse_cell
+from bangfu.core.tabular.parsing import RowError, row_values
 from bangfu.core.tabular.sheets import Table
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.columns import BY_HEADER, COLUMNS
@@ -129,17 +129,8 @@ def _parse_rows(
         every.tick(n - 1)
         if not any(cells):
             continue
-        values: dict[str, Any] = {}
-        for col, i in present:
-            text = cells[i].strip() if i < len(cells) else ""
-            if text == "":
-                if col.required:
-                    errors.append(RowError(n, col.header, _("必填，不能为空")))
-                continue
-            try:
-                values[col.key] = parse_cell(col, text, today=today)
-            except CellError as exc:
-                errors.append(RowError(n, col.header, str(exc)))
+        values, cell_errors = row_values(present, cells, n, today=today)
+        errors += cell_errors
         rows.append(_Row(n, cells, values))
     return rows, errors
 

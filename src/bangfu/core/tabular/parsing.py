@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -149,3 +149,40 @@ def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
             raise CellError(_("应为网格编号，如 3 或 第3网格"))
         return int(m[1])
     raise AssertionError(kind)
+
+
+def columns_present(
+    headers: Sequence[str], columns: Sequence[Column], *, unknown: str
+) -> tuple[list[tuple[Column, int]], list[RowError]]:
+    """Each of `columns` that the header row holds, with its position; the header row's
+    errors: a header that is none of them (`unknown` says what to use instead), a required
+    column missing."""
+    index = {h: i for i, h in enumerate(headers) if h}
+    known = {c.header for c in columns}
+    errors = [RowError(1, h, unknown) for h in headers if h and h not in known]
+    errors += [
+        RowError(1, c.header, _("缺少必填列"))
+        for c in columns
+        if c.required and c.header not in index
+    ]
+    return [(c, index[c.header]) for c in columns if c.header in index], errors
+
+
+def row_values(
+    present: Sequence[tuple[Column, int]], cells: Sequence[str], row: int, *, today: dt.date
+) -> tuple[dict[str, Any], list[RowError]]:
+    """One row's non-blank cells parsed, by column key, and the errors of its cells (a blank
+    required cell is one)."""
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for col, i in present:
+        text = cells[i].strip() if i < len(cells) else ""
+        if not text:
+            if col.required:
+                errors.append(RowError(row, col.header, _("必填，不能为空")))
+            continue
+        try:
+            values[col.key] = parse_cell(col, text, today=today)
+        except CellError as exc:
+            errors.append(RowError(row, col.header, str(exc)))
+    return values, errors
