@@ -13,6 +13,7 @@ from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import user_create
 from bangfu.core.idcard import make_id_number
 from bangfu.core.tabular.sheets import Table
+from bangfu.monitoring.models import RiskWarning
 from bangfu.regions.models import Grid, Region
 from bangfu.regions.services import grid_ensure, regions_load
 from bangfu.registry.columns import COLUMNS
@@ -90,6 +91,21 @@ def household_rows(
             member["schooling"] = "义务教育"
         rows.append(row(**(base | member)))
     return rows
+
+
+def housing_warning(household: Household) -> RiskWarning:
+    """A new warning of an unsafe house (R07) on `household`, as a run of 2026-11 leaves it."""
+    return RiskWarning.objects.create(
+        household=household,
+        period="2026-11",
+        rule_id="R07",
+        rule_kind="housing_unsafe",
+        rule_title="住房安全无保障",
+        risk_types=["住房安全"],
+        category="edge",
+        policy_version="t",
+        evidence=[],
+    )
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from bangfu.cases.models import Case, Channel, Objection, Referral, Stage
 from bangfu.cases.services import declaration_submit
 from bangfu.core.crypto import decrypt
 from bangfu.jobs.models import Job, JobKind
-from bangfu.monitoring.models import MonitoringRun, RiskWarning
+from bangfu.monitoring.models import MonitoringRun
 from bangfu.regions.models import Region
 from bangfu.registry.importer import ImportReport
 from bangfu.registry.models import Household
@@ -50,6 +50,7 @@ from tests.conftest import (
     TOWNSHIP,
     VILLAGE,
     household_rows,
+    housing_warning,
     person_id,
 )
 
@@ -385,17 +386,7 @@ def _side(
         deadline=dt.date(2027, 1, 1),
         created_by=owner,
     )
-    warning = RiskWarning.objects.create(
-        household=household,
-        period="2026-11",
-        rule_id="R07",
-        rule_kind="housing_unsafe",
-        rule_title="住房安全无保障",
-        risk_types=["住房安全"],
-        category="edge",
-        policy_version="t",
-        evidence=[],
-    )
+    warning = housing_warning(household)
     referral = Referral.objects.create(case=case, programme="低保", figures="月人均收入 400 元")
     objection = Objection.objects.create(case=case, text="有异议", by=owner)
     job = Job.objects.create(

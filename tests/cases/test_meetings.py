@@ -10,9 +10,8 @@ from django.utils import timezone
 from bangfu.cases.meetings import meeting_agenda, meeting_record
 from bangfu.cases.models import Case, Channel, Meeting, Stage
 from bangfu.core.errors import NotFound, Refused
-from bangfu.monitoring.models import RiskWarning
 from bangfu.regions.models import Region
-from tests.conftest import NEIGHBOUR, VILLAGE, household_rows
+from tests.conftest import NEIGHBOUR, VILLAGE, household_rows, housing_warning
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +31,7 @@ def village_cases(make_households):
         identified_on=today - dt.timedelta(days=200),
     )
     leaving = Case.objects.create(household=hs[3], channel="visit", stage=Stage.EXIT_VERIFIED)
-    RiskWarning.objects.create(
-        household=hs[4],
-        period="2026-11",
-        rule_id="R07",
-        rule_kind="housing_unsafe",
-        rule_title="住房安全无保障",
-        risk_types=["住房安全"],
-        category="edge",
-        policy_version="t",
-        evidence=[],
-    )
+    housing_warning(hs[4])
     return {"lead": lead, "late": late, "old": old, "leaving": leaving}
 
 
@@ -104,17 +93,7 @@ def test_the_agenda_shows_a_grid_worker_and_a_responsible_person_only_their_hous
     mine, other = make_households(household_rows("H-G1", grid=1), household_rows("H-G2", grid=2))
     for h in (mine, other):
         Case.objects.create(household=h, channel="visit", stage=Stage.LEAD)
-        RiskWarning.objects.create(
-            household=h,
-            period="2026-11",
-            rule_id="R07",
-            rule_kind="housing_unsafe",
-            rule_title="住房安全无保障",
-            risk_types=["住房安全"],
-            category="edge",
-            policy_version="t",
-            evidence=[],
-        )
+        housing_warning(h)
     village = Region.objects.get(code=VILLAGE)
     month = timezone.localdate().strftime("%Y-%m")
 

@@ -15,10 +15,9 @@ from bangfu.core.crypto import decrypt
 from bangfu.core.idcard import make_id_number, redact_personal_numbers
 from bangfu.core.tabular.sheets import Table
 from bangfu.core.text import has_unsafe_chars
-from bangfu.monitoring.models import RiskWarning
 from bangfu.registry.importer import households_import
 from bangfu.web.errors import _same_site
-from tests.conftest import HEADERS, KEYS, PASSWORD, VILLAGE, household_rows
+from tests.conftest import HEADERS, KEYS, PASSWORD, VILLAGE, household_rows, housing_warning
 
 pytestmark = pytest.mark.django_db
 
@@ -288,17 +287,7 @@ def test_every_list_page_shows_a_grid_worker_and_a_helper_only_their_households(
     kind = MeasureKind.objects.get(code="migrant_work")
     for h in (ours, theirs):
         case = Case.objects.create(household=h, channel=Channel.VISIT, stage=Stage.MONITORING)
-        RiskWarning.objects.create(
-            household=h,
-            period="2026-11",
-            rule_id="R07",
-            rule_kind="housing_unsafe",
-            rule_title="住房安全无保障",
-            risk_types=["住房安全"],
-            category="edge",
-            policy_version="t",
-            evidence=[],
-        )
+        housing_warning(h)
         if h == ours:
             Measure.objects.create(
                 case=case,
