@@ -26,22 +26,33 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "-"))
 
 
-def attempt(kind: str, request: HttpRequest, limit: int) -> bool:
-    """Count one attempt of `kind` from the request's address; False once `limit` attempts
-    were made within the window (this one is refused and not counted)."""
-    key = f"bangfu:limit:{kind}:{client_address(request)}"
-    cache.add(key, 0, LIMIT_WINDOW)
-    if int(cache.get(key, 0)) >= limit:
-        return False
+def _key(kind: str, request: HttpRequest) -> str:
+    return f"bangfu:limit:{kind}:{client_address(request)}"
+
+
+def attempts(kind: str, request: HttpRequest) -> int:
+    """How many attempts of `kind` the request's address made within the window."""
+    return int(cache.get(_key(kind, request), 0))
+
+
+def count(kind: str, request: HttpRequest) -> None:
+    """Count one attempt of `kind` from the request's address."""
+    key = _key(kind, request)
+    if cache.add(key, 1, LIMIT_WINDOW):
+        return
     try:
         cache.incr(key)
     except ValueError:  # expired between the two calls
         cache.set(key, 1, LIMIT_WINDOW)
+
+
+def attempt(kind: str, request: HttpRequest, limit: int) -> bool:
+    """Count one attempt of `kind` from the request's address; False once `limit` attempts
+    were made within the window (this one is refused and not counted)."""
+    if attempts(kind, request) >= limit:
+        return False
+    count(kind, request)
     return True
-
-
-def attempts(kind: str, request: HttpRequest) -> int:
-    return int(cache.get(f"bangfu:limit:{kind}:{client_address(request)}", 0))
 
 
 def login_failed(
@@ -50,4 +61,4 @@ def login_failed(
     """Every failed login counts against its address, whatever the username (axes locks a
     username from an address; this caps an address trying many usernames)."""
     if request is not None:
-        attempt("login", request, limit=10**9)
+        count("login", request)
