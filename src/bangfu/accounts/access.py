@@ -15,6 +15,7 @@ learns what exists in another village."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -293,7 +294,12 @@ def access_for(user: User | AnonymousUser) -> Access:
 def carriers_of(village_code: str) -> QuerySet[User]:
     """Who may carry a measure for a household of this village: its responsible persons and
     village cadres."""
-    return User.objects.filter(role__in=CARRIERS, region_id=village_code, is_active=True)
+    return carriers_among([village_code])
+
+
+def carriers_among(village_codes: Iterable[str]) -> QuerySet[User]:
+    """The carriers (`carriers_of`) of several villages at once, each with its `region_id`."""
+    return User.objects.filter(role__in=CARRIERS, region_id__in=list(village_codes), is_active=True)
 
 
 def contact_of(village_code: str) -> User | None:
