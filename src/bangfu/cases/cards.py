@@ -158,11 +158,6 @@ def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
                 canvas.rect(x + c * cell, y + size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
 
 
-def _head_name(household: Household) -> str:
-    head = household.members.filter(relation="head").first() or household.members.first()
-    return head.name if head else ""
-
-
 def _card(canvas: Canvas, household: Household, base: str, top: float) -> None:
     font = _font()
     token = household_token(household=household)
@@ -178,7 +173,7 @@ def _card(canvas: Canvas, household: Household, base: str, top: float) -> None:
     lines = [
         f"村：{household.village.name}",
         f"户编号：{household.household_no}",
-        f"户主：{_head_name(household)}",
+        f"户主：{household.head_name}",
         f"监测类别：{household.get_category_display()}",
         f"风险类型：{'、'.join(case.risk_types) if case else '—'}",
         f"帮扶责任人：{contact.display_name or contact.username if contact else '—'}",
@@ -264,7 +259,7 @@ def notice_pdf(village: Region) -> bytes:
             canvas.showPage()
             canvas.setFont(font, 10)
             y = height - 25 * mm
-        name = _head_name(case.household)
+        name = case.household.head_name
         shown = name if policy.notice_names == "full" else mask_name(name, keep_last=True)
         what = "纳入监测" if case.stage == Stage.NOTICE else "风险消除"
         canvas.drawString(20 * mm, y, str(i))

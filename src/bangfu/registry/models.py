@@ -127,6 +127,18 @@ class Household(models.Model):  # 户
         return self.household_no
 
     @property
+    def head_name(self) -> str:
+        """The head's name (户主), as lists and titles name a household; the first member's
+        where none is marked head. Reads `members` through a list's prefetch where it made one
+        (`household_heads`), so a page of thirty rows asks once."""
+        heads = getattr(self, "heads", None)
+        if heads is not None:
+            return heads[0].name if heads else ""
+        members = list(self.members.all())
+        head = next((m for m in members if m.relation == "head"), members[0] if members else None)
+        return head.name if head else ""
+
+    @property
     def guarantees_secured(self) -> bool:
         return all(
             g != Guarantee.NOT_SECURED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -60,12 +61,19 @@ def household_list_for_user(*, user: User, filters: HouseholdFilters) -> QuerySe
         qs = qs.filter(formerly_poor=filters.formerly_poor)
     if filters.category is not None:
         qs = qs.filter(category=filters.category)
-    heads = Member.objects.filter(relation="head").only("id", "name", "household_id")
     return (
         qs.select_related("village", "village__parent", "grid")
-        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
+        .prefetch_related(household_heads())
         .order_by("household_no")
     )
+
+
+def household_heads(path: str = "") -> Prefetch[Any]:
+    """The prefetch that names a list's households by their heads (`Household.head_name`):
+    `path` leads from the list's rows to the household ("household__" for cases or warnings,
+    "case__household__" for measures)."""
+    heads = Member.objects.filter(relation="head").only("id", "name", "household_id")
+    return Prefetch(f"{path}members", queryset=heads, to_attr="heads")
 
 
 def household_get_for_user(*, user: User, household_no: str) -> Household:
