@@ -99,7 +99,9 @@ api = BangfuAPI(
     description="防止返贫动态监测和帮扶：农户、预警、监测帮扶（按用户所辖区域）",
     auth=TokenAuth(),
     urls_namespace="api-v1",
-    docs_url=None,  # the interactive docs load from a CDN; the OpenAPI document is enough
+    # the interactive docs (Swagger UI) from ninja's own static files: "ninja" is an installed
+    # app, so no CDN; its page keeps to the site's CSP (no inline script)
+    docs_url="/docs",
 )
 
 
