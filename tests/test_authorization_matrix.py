@@ -218,6 +218,7 @@ EXPECT: dict[str, Route] = {
     **_admin(),
     "set_language": Route(get=by(302, anon=302), post=by(302, anon=302)),
     "api-v1:openapi-json": Route(get=EVERYONE),
+    "api-v1:openapi-view": Route(get=EVERYONE),  # the docs page (Swagger UI, static files)
     "api-v1:api-root": Route(get=by(404, anon=404)),
     # the pages ---------------------------------------------------------------------------
     "home": Route(get=by(302, anon=302)),  # to the households, or a department's feeds

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its static Swagger UI, so that /api/v1/docs loads nothing from a CDN
     "bangfu.core",
     "bangfu.regions",
     "bangfu.accounts",
