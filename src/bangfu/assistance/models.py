@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.access import ScopePaths
@@ -33,6 +34,8 @@ class Outcome(models.TextChoices):  # what is recorded when a measure is done
 class MeasureKind(models.Model):  # 帮扶措施目录: data, edited by the county
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("措施"), max_length=64)
+    # the name for English readers (catalogue.toml's name_en); "" shows the Chinese name
+    name_en = models.CharField(_("措施（英文）"), max_length=200, blank=True)
     group = models.CharField(_("类别"), max_length=12, choices=MeasureGroup.choices)
     risk_types = models.JSONField(_("针对的风险类型"), default=list)
     needs = models.JSONField(_("适用条件"), default=list)  # see catalogue.toml
@@ -45,7 +48,13 @@ class MeasureKind(models.Model):  # 帮扶措施目录: data, edited by the coun
         verbose_name_plural = _("帮扶措施目录")
 
     def __str__(self) -> str:
-        return self.name
+        return self.name  # stored in notes and exports: always the Chinese name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language: name_en for English readers where there is one."""
+        english = (get_language() or "").lower().startswith("en")
+        return (english and self.name_en) or self.name
 
 
 class MeasureStatus(models.TextChoices):

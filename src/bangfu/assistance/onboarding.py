@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop
 
 from bangfu.accounts.access import access_for, carriers_among
 from bangfu.accounts.models import User
@@ -34,6 +34,7 @@ from bangfu.core.errors import Forbidden
 from bangfu.core.progress import Every, Progress, silent
 from bangfu.core.tabular.columns import Column
 from bangfu.core.tabular.parsing import RowError, columns_present, row_values
+from bangfu.core.tabular.reasons import Reason
 from bangfu.core.tabular.sheets import Table, write_workbook
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.registry.models import Category, Household
@@ -127,12 +128,16 @@ def _split(text: str) -> list[str]:
 
 def _cells(table: Table, today: dt.date) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     present, errors = columns_present(
-        table.headers, COLUMNS, unknown=_("无法识别的列名，请使用监测对象导入模板")
+        table.headers,
+        COLUMNS,
+        unknown=Reason(gettext_noop("无法识别的列名，请使用监测对象导入模板")),
     )
     # the sheets' own cap, for a table that did not come from a file (read_table enforces it)
     cap = settings.MAX_SHEET_ROWS
     if len(table.rows) > cap:
-        errors.append(RowError(1, "", _("行数超过上限 %(n)d 行，请分批导入") % {"n": cap}))
+        errors.append(
+            RowError(1, "", Reason(gettext_noop("行数超过上限 %(n)d 行，请分批导入"), n=cap))
+        )
     if errors:
         return [], errors
     rows = []
@@ -165,17 +170,29 @@ def _check(
         if "household_no" in v and (household is None or not access.admits(household)):
             # outside the region reads as absent: the file learns nothing of other regions
             errors.append(
-                RowError(n, "户编号", _("农户信息库中没有该户编号（或不在您的管辖范围内）"))
+                RowError(
+                    n,
+                    "户编号",
+                    Reason(gettext_noop("农户信息库中没有该户编号（或不在您的管辖范围内）")),
+                )
             )
         category = CATEGORY_OF.get(v.get("category", ""), "")
         if household is not None and category:
             if category == Category.UNSTABLE and not household.formerly_poor:
                 errors.append(
-                    RowError(n, "监测对象类别", _("该户不是原建档立卡脱贫户，不能是脱贫不稳定户"))
+                    RowError(
+                        n,
+                        "监测对象类别",
+                        Reason(gettext_noop("该户不是原建档立卡脱贫户，不能是脱贫不稳定户")),
+                    )
                 )
             if category == Category.EDGE and household.formerly_poor:
                 errors.append(
-                    RowError(n, "监测对象类别", _("该户是原建档立卡脱贫户，不能是边缘易致贫户"))
+                    RowError(
+                        n,
+                        "监测对象类别",
+                        Reason(gettext_noop("该户是原建档立卡脱贫户，不能是边缘易致贫户")),
+                    )
                 )
         risks = _split(v.get("risk_types", ""))
         unknown = [r for r in risks if r not in RISK_TYPES]
@@ -184,37 +201,45 @@ def _check(
                 RowError(
                     n,
                     "风险类型",
-                    _("未知的风险类型：%(types)s（应为：%(known)s）")
-                    % {
-                        "types": pgettext("list separator", "、").join(unknown),
-                        "known": pgettext("list separator", "、").join(sorted(RISK_TYPES)),
-                    },
+                    Reason(
+                        gettext_noop("未知的风险类型：%(types)s（应为：%(known)s）"),
+                        types=unknown,
+                        known=sorted(RISK_TYPES),
+                    ),
                 )
             )
         identified, eliminated = v.get("identified_on"), v.get("eliminated_on")
         for key, header in (("identified_on", "纳入监测日期"), ("eliminated_on", "风险消除日期")):
             if key in v and v[key] > today:
-                errors.append(RowError(n, header, _("日期不能晚于今天")))
+                errors.append(RowError(n, header, Reason(gettext_noop("日期不能晚于今天"))))
         if identified and eliminated and eliminated < identified:
-            errors.append(RowError(n, "风险消除日期", _("不能早于纳入监测日期")))
+            errors.append(RowError(n, "风险消除日期", Reason(gettext_noop("不能早于纳入监测日期"))))
         who = None
         if "responsible" in v:
             who = carriers.get(v["responsible"])
             if who is None or household is None or who.region_id != household.village_id:
                 errors.append(
-                    RowError(n, "帮扶责任人", _("没有该用户，或其不是该村的帮扶责任人或村干部"))
+                    RowError(
+                        n,
+                        "帮扶责任人",
+                        Reason(gettext_noop("没有该用户，或其不是该村的帮扶责任人或村干部")),
+                    )
                 )
         chosen: list[MeasureKind] = []
         for name in _split(v.get("measures", "")):
             kind = by_code.get(name)
             if kind is None:
                 errors.append(
-                    RowError(n, "帮扶措施", _("措施目录中没有：%(name)s") % {"name": name})
+                    RowError(
+                        n, "帮扶措施", Reason(gettext_noop("措施目录中没有：%(name)s"), name=name)
+                    )
                 )
             elif kind not in chosen:
                 chosen.append(kind)
         if chosen and "responsible" not in v:
-            errors.append(RowError(n, "帮扶责任人", _("填写了帮扶措施，须填写帮扶责任人")))
+            errors.append(
+                RowError(n, "帮扶责任人", Reason(gettext_noop("填写了帮扶措施，须填写帮扶责任人")))
+            )
         if len(errors) == before and household is not None and identified is not None:
             good.append(_Row(n, household, category, risks, identified, eliminated, who, chosen))
     errors += _overlaps(good) + _open_elsewhere(good)
@@ -232,14 +257,21 @@ def _overlaps(rows: list[_Row]) -> list[RowError]:
         for a, b in itertools.pairwise(items):
             if a.identified_on == b.identified_on:
                 errors.append(
-                    RowError(b.number, "纳入监测日期", _("与第%(row)d行重复") % {"row": a.number})
+                    RowError(
+                        b.number,
+                        "纳入监测日期",
+                        Reason(gettext_noop("与第%(row)d行重复"), row=a.number),
+                    )
                 )
             elif a.eliminated_on is None or a.eliminated_on > b.identified_on:
                 errors.append(
                     RowError(
                         b.number,
                         "纳入监测日期",
-                        _("该户第%(row)d行的监测尚未消除风险，不能再次纳入") % {"row": a.number},
+                        Reason(
+                            gettext_noop("该户第%(row)d行的监测尚未消除风险，不能再次纳入"),
+                            row=a.number,
+                        ),
                     )
                 )
     return errors
@@ -251,7 +283,9 @@ def _open_elsewhere(rows: list[_Row]) -> list[RowError]:
     imported = {(c.household_id, c.identified_on) for c in cases if c.channel == Channel.IMPORT}
     busy = {c.household_id for c in cases if c.closed_at is None}
     return [
-        RowError(r.number, "户编号", _("该户已有正在办理的监测帮扶，请在该户页面办理"))
+        RowError(
+            r.number, "户编号", Reason(gettext_noop("该户已有正在办理的监测帮扶，请在该户页面办理"))
+        )
         for r in rows
         if r.household.pk in busy and (r.household.pk, r.identified_on) not in imported
     ]

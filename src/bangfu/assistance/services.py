@@ -152,7 +152,7 @@ def measure_update(
     return measure
 
 
-CATALOGUE_FIELDS = ("name", "group", "risk_types", "needs", "outcome", "active")
+CATALOGUE_FIELDS = ("name", "name_en", "group", "risk_types", "needs", "outcome", "active")
 
 
 def measure_kind_update(*, user: User, kind: MeasureKind, values: dict[str, Any]) -> MeasureKind:

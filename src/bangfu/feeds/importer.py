@@ -10,11 +10,13 @@ from typing import Any
 
 import pyarrow as pa
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bangfu.core.crypto import lookup_hash
 from bangfu.core.idcard import mask_id_number
 from bangfu.core.progress import Every, Progress, silent
 from bangfu.core.tabular.parsing import RowError, columns_present, row_values
+from bangfu.core.tabular.reasons import Reason
 from bangfu.core.tabular.sheets import Table
 from bangfu.feeds.sources.base import FeedSpec
 from bangfu.feeds.store import feed_upsert
@@ -65,7 +67,9 @@ def feed_import(
     today = today or dt.date.today()
     report = FeedReport(encoding=table.encoding)
     present, report.errors = columns_present(
-        table.headers, spec.all_columns, unknown=_("无法识别的列名，请使用该部门的导入模板")
+        table.headers,
+        spec.all_columns,
+        unknown=Reason(gettext_noop("无法识别的列名，请使用该部门的导入模板")),
     )
     if report.errors:
         return report
@@ -84,12 +88,12 @@ def feed_import(
         if rid is not None:
             if rid in seen:
                 report.errors.append(
-                    RowError(n, "记录编号", _("与第{n}行重复").format(n=seen[rid]))
+                    RowError(n, "记录编号", Reason(gettext_noop("与第{n}行重复"), n=seen[rid]))
                 )
             seen[rid] = n
         date = values.get("event_date")
         if date is not None and date > today:
-            report.errors.append(RowError(n, "日期", _("日期不能晚于今天")))
+            report.errors.append(RowError(n, "日期", Reason(gettext_noop("日期不能晚于今天"))))
         if spec.keyed_by_person and "id_number" in values:
             ident = values.pop("id_number").value
             values["person_hash"] = lookup_hash(ident)

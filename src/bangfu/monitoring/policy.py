@@ -3,15 +3,17 @@ Alkire-Foster dimensions). Changing a threshold is editing the file, never the c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import get_language, gettext_noop, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext
 
 from bangfu.monitoring.errors import PolicyError
 from bangfu.monitoring.rules import RULE_KINDS
@@ -81,6 +83,9 @@ class RuleSpec:
     list: str = "lead"
     # 1 (low) to 3 (high): the household's priority on the monthly list is its highest
     severity: int = 2
+    # the title and clause in English, for English readers ("" where the file gives none)
+    title_en: str = ""
+    clause_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class Policy:
     notice_hidden_risks: tuple[str, ...] = NOTICE_HIDDEN_RISKS
     # SHA-256 of the file's text: two different files never pass for one version
     digest: str = ""
+    title_en: str = ""
 
     def rule(self, rule_id: str) -> RuleSpec:
         for r in self.rules:
@@ -124,6 +130,14 @@ def _need(d: dict[str, Any], key: str, where: str) -> Any:
     if key not in d:
         raise PolicyError(_("%(where)s: 缺少 %(key)s") % {"where": where, "key": key})
     return d[key]
+
+
+def _text(d: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:
+    """A text key (title, clause and their English): a string, or refused."""
+    value = _need(d, key, where) if required else d.get(key, "")
+    if not isinstance(value, str):
+        raise PolicyError(_("%(where)s: %(key)s 应为字符串") % {"where": where, "key": key})
+    return value
 
 
 def parse_policy(text: str, path: Path | None = None) -> Policy:
@@ -171,13 +185,15 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
             RuleSpec(
                 rid,
                 kind,
-                _need(raw, "title", where),
-                raw.get("clause", ""),
+                _text(raw, "title", where, required=True),
+                _text(raw, "clause", where),
                 risk,
                 category,
                 params,
                 list=listed,
                 severity=severity,
+                title_en=_text(raw, "title_en", where),
+                clause_en=_text(raw, "clause_en", where),
             )
         )
     af = data.get("deprivation", {})
@@ -242,6 +258,7 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
         year=int(_need(head, "year", "policy")),
         version=str(_need(head, "version", "policy")),
         title=str(head.get("title", "")),
+        title_en=_text(head, "title_en", "policy"),
         line=float(_need(head, "monitoring_line", "policy")),
         rules=tuple(rules),
         af_k=float(af.get("k", 1 / 3)),
@@ -256,4 +273,96 @@ def load_policy(path: Path | str | None = None) -> Policy:
     chosen = Path(path or getattr(settings, "BANGFU_POLICY", "") or POLICY_DIR / "14-2026.toml")
     if not chosen.exists():
         raise PolicyError(_("政策文件不存在：%(path)s") % {"path": chosen})
+    _LOADED.add(chosen.resolve())
     return parse_policy(chosen.read_text(encoding="utf-8"), chosen)
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """A rule's title and clause, in Chinese and (where the file gives it) English."""
+
+    title: str
+    clause: str
+    title_en: str = ""
+    clause_en: str = ""
+
+
+# the policy files this process has loaded from elsewhere than POLICY_DIR (a --policy path)
+_LOADED: set[Path] = set()
+
+
+@functools.lru_cache(maxsize=32)
+def _file_texts(path: Path, mtime_ns: int) -> tuple[str, dict[str, RuleText]]:
+    """One file's version and its rules' texts; cached until the file changes."""
+    try:
+        policy = parse_policy(path.read_text(encoding="utf-8"), path)
+    except (OSError, PolicyError):
+        return "", {}
+    return policy.version, {
+        r.id: RuleText(r.title, r.clause, r.title_en, r.clause_en) for r in policy.rules
+    }
+
+
+def _known() -> Iterator[tuple[str, dict[str, RuleText]]]:
+    """Each policy file this installation knows (the shipped ones, BANGFU_POLICY, any loaded
+    since start): its version and its rules' texts."""
+    configured = getattr(settings, "BANGFU_POLICY", "")
+    paths = {*POLICY_DIR.glob("*.toml"), *_LOADED}
+    if configured:
+        paths.add(Path(configured).resolve())
+    for path in sorted(paths):
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        yield _file_texts(path, mtime)
+
+
+def rule_text(rule_id: str, version: str) -> RuleText | None:
+    """The texts of rule `rule_id` in policy `version`; None when that version is not among
+    the files this installation knows. Warnings keep the Chinese they were raised with and
+    look the English up here at display time, so a warning needs no column per language."""
+    for found, texts in _known():
+        if found == version and rule_id in texts:
+            return texts[rule_id]
+    return None
+
+
+def rule_texts(rule_id: str) -> list[RuleText]:
+    """The texts of rule `rule_id` in every known version: a warning of a version no longer
+    installed may still find the English of its very Chinese text in another one."""
+    return [texts[rule_id] for _v, texts in _known() if rule_id in texts]
+
+
+def _english() -> bool:
+    return (get_language() or "").lower().startswith("en")
+
+
+def _stored(obj: Any, name: str) -> str:
+    value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
+    return str(value or "")
+
+
+def _english_of(obj: Any, chinese: str, pick: str) -> str:
+    """The English of a warning's stored rule text (`pick` "title" or "clause"): from its own
+    policy version, else from another known version whose Chinese is the same; "" if none."""
+    rule_id, version = _stored(obj, "rule_id"), _stored(obj, "policy_version")
+    exact = rule_text(rule_id, version)
+    for text in [exact] if exact else rule_texts(rule_id):
+        if getattr(text, pick) == chinese:
+            return str(getattr(text, pick + "_en"))
+    return ""
+
+
+def rule_title_shown(obj: Any) -> str:
+    """A warning's (or signal's: anything with rule_id, policy_version and rule_title) rule
+    title in the active language: the policy file's English for English readers where it has
+    one, else the Chinese stored with the warning."""
+    stored = _stored(obj, "rule_title") or _stored(obj, "title")
+    return (_english() and stored and _english_of(obj, stored, "title")) or stored
+
+
+def rule_clause_shown(obj: Any) -> str:
+    """A warning's policy clause in the active language (as `rule_title_shown`)."""
+    stored = _stored(obj, "clause")
+    return (_english() and stored and _english_of(obj, stored, "clause")) or stored

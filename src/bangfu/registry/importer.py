@@ -27,6 +27,7 @@ from bangfu.core.crypto import decrypt, encrypt, lookup_hash
 from bangfu.core.idcard import IdNumber, mask_phone
 from bangfu.core.progress import Every, Progress, silent
 from bangfu.core.tabular.parsing import RowError, row_values
+from bangfu.core.tabular.reasons import Reason
 from bangfu.core.tabular.sheets import Table
 from bangfu.regions.models import Grid, Level, Region
 from bangfu.registry.columns import BY_HEADER, COLUMNS
@@ -105,21 +106,23 @@ def _parse_rows(
                 RowError(
                     1,
                     h,
-                    _(
-                        "监测对象类别由监测帮扶决定，不在农户信息中导入：请删除此列，"
-                        "存量监测对象用“监测对象导入”（bangfu import monitoring）导入"
+                    Reason(
+                        gettext_noop(
+                            "监测对象类别由监测帮扶决定，不在农户信息中导入：请删除此列，"
+                            "存量监测对象用“监测对象导入”（bangfu import monitoring）导入"
+                        )
                     ),
                 )
             )
         elif h in BY_HEADER:
             if h in index:
-                errors.append(RowError(1, h, _("表头重复")))
+                errors.append(RowError(1, h, Reason(gettext_noop("表头重复"))))
             index[h] = i
         elif h:
-            errors.append(RowError(1, h, _("无法识别的列名，请使用导入模板")))
+            errors.append(RowError(1, h, Reason(gettext_noop("无法识别的列名，请使用导入模板"))))
     for col in COLUMNS:
         if col.required and col.header not in index:
-            errors.append(RowError(1, col.header, _("缺少必填列")))
+            errors.append(RowError(1, col.header, Reason(gettext_noop("缺少必填列"))))
     if errors:
         return [], errors
     rows: list[_Row] = []
@@ -140,16 +143,24 @@ def _member_checks(row: _Row) -> Iterator[RowError]:
     ident: IdNumber | None = v.get("id_number")
     if ident is not None:
         if "sex" in v and v["sex"] != ident.sex:
-            yield RowError(row.number, "性别", _("与身份证号推算的性别不符"))
+            yield RowError(row.number, "性别", Reason(gettext_noop("与身份证号推算的性别不符")))
         if "birth_date" in v and v["birth_date"] != ident.birth_date:
-            yield RowError(row.number, "出生日期", _("与身份证号中的出生日期不符"))
+            yield RowError(
+                row.number, "出生日期", Reason(gettext_noop("与身份证号中的出生日期不符"))
+            )
     health = v.get("health")
     if "disability_grade" in v and health != "disabled":
-        yield RowError(row.number, "残疾等级", _("填写了残疾等级，健康状况应为“残疾”"))
+        yield RowError(
+            row.number, "残疾等级", Reason(gettext_noop("填写了残疾等级，健康状况应为“残疾”"))
+        )
     if health == "disabled" and "disability_grade" not in v:
-        yield RowError(row.number, "残疾等级", _("健康状况为“残疾”时必须填写残疾等级"))
+        yield RowError(
+            row.number, "残疾等级", Reason(gettext_noop("健康状况为“残疾”时必须填写残疾等级"))
+        )
     if v.get("work_months", 0) > 0 and v.get("work_place", "none") == "none":
-        yield RowError(row.number, "务工地点", _("填写了务工月数，务工地点不能为“未务工”"))
+        yield RowError(
+            row.number, "务工地点", Reason(gettext_noop("填写了务工月数，务工地点不能为“未务工”"))
+        )
 
 
 _GROUP_KEYS = [c for c in COLUMNS if c.level in ("household", "income")]
@@ -179,7 +190,7 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
                     RowError(
                         row.number,
                         col.header,
-                        _("与本户第{n}行填写的不一致").format(n=g.rows[0].number),
+                        Reason(gettext_noop("与本户第{n}行填写的不一致"), n=g.rows[0].number),
                     )
                 )
             elif col.key not in seen:
@@ -191,13 +202,23 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
     for g in groups.values():
         heads = [r for r in g.rows if r.values.get("relation") == Relation.HEAD]
         if len(heads) != 1:
-            reason = _("本户没有户主") if not heads else _("本户有多个户主")
+            reason = Reason(
+                gettext_noop("本户没有户主") if not heads else gettext_noop("本户有多个户主")
+            )
             errors.append(RowError(g.rows[0].number, "与户主关系", reason))
         if "village" not in g.household:
-            errors.append(RowError(g.rows[0].number, "村区划代码", _("本户未填写村区划代码")))
+            errors.append(
+                RowError(
+                    g.rows[0].number, "村区划代码", Reason(gettext_noop("本户未填写村区划代码"))
+                )
+            )
         if g.income is not None and "year" not in g.income:
             errors.append(
-                RowError(g.rows[0].number, "收入年度", _("填写了收支金额，但未填写收入年度"))
+                RowError(
+                    g.rows[0].number,
+                    "收入年度",
+                    Reason(gettext_noop("填写了收支金额，但未填写收入年度")),
+                )
             )
         if g.income is not None and "policy_income" in g.income:
             errors.extend(_policy_income_check(g))
@@ -211,7 +232,7 @@ def _group(rows: list[_Row]) -> tuple[list[_Group], list[RowError]]:
                 RowError(
                     row.number,
                     "身份证号",
-                    _("与第{n}行的身份证号重复").format(n=seen_ids[ident.value]),
+                    Reason(gettext_noop("与第{n}行的身份证号重复"), n=seen_ids[ident.value]),
                 )
             )
         else:
@@ -232,8 +253,10 @@ def _policy_income_check(g: _Group) -> Iterator[RowError]:
         yield RowError(
             number,
             "其中：政策性收入",
-            _("政策性收入（{policy}元）不能超过四项收入之和（{total}元）").format(
-                policy=g.income["policy_income"], total=total
+            Reason(
+                gettext_noop("政策性收入（{policy}元）不能超过四项收入之和（{total}元）"),
+                policy=str(g.income["policy_income"]),
+                total=str(total),
             ),
         )
 
@@ -261,11 +284,17 @@ def _scope_checks(
         if code not in villages:
             errors.append(
                 RowError(
-                    g.rows[0].number, "村区划代码", _("区划代码不存在或不是村级，请先载入区划")
+                    g.rows[0].number,
+                    "村区划代码",
+                    Reason(gettext_noop("区划代码不存在或不是村级，请先载入区划")),
                 )
             )
         elif not code_in(code, scope_prefix):
-            errors.append(RowError(g.rows[0].number, "村区划代码", _("该村不在您的管辖范围内")))
+            errors.append(
+                RowError(
+                    g.rows[0].number, "村区划代码", Reason(gettext_noop("该村不在您的管辖范围内"))
+                )
+            )
 
     existing: dict[str, Household] = {}
     for part in _chunks([g.household_no for g in groups]):
@@ -275,7 +304,7 @@ def _scope_checks(
     for g in groups:
         h = existing.get(g.household_no)
         if h is not None and not code_in(h.village_id, scope_prefix):
-            errors.append(RowError(g.rows[0].number, "户编号", _(OUTSIDE_SCOPE)))
+            errors.append(RowError(g.rows[0].number, "户编号", Reason(OUTSIDE_SCOPE)))
 
     hashes = {
         lookup_hash(r.values["id_number"].value): r
@@ -291,7 +320,7 @@ def _scope_checks(
         )
     for digest, m in members.items():
         if not code_in(m.household.village_id, scope_prefix):
-            errors.append(RowError(hashes[digest].number, "身份证号", _(OUTSIDE_SCOPE)))
+            errors.append(RowError(hashes[digest].number, "身份证号", Reason(OUTSIDE_SCOPE)))
     return existing, members, errors
 
 

@@ -43,7 +43,7 @@ def households_import_file(
     try:
         table = read_table(source, filename)
     except SheetError as exc:
-        return ImportReport(errors=[RowError(0, _("文件"), str(exc))]), []
+        return ImportReport(errors=[RowError(0, _("文件"), exc.why)]), []
     report = households_import(
         table=table,
         actor=user,

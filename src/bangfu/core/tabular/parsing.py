@@ -1,5 +1,6 @@
 """Cell-level parsing for the household spreadsheet. Each parser returns the Python value or
-raises CellError with the reason (in the active language) for the cadre who typed it."""
+raises CellError with the reason for the cadre who typed it: a Reason (msgid and parameters),
+so that a stored report is shown in its reader's language; `str()` is the active language's."""
 
 from __future__ import annotations
 
@@ -11,29 +12,46 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop
 
 from bangfu.core.errors import Refused
 from bangfu.core.idcard import IdNumberError, parse_id_number
 from bangfu.core.tabular.columns import YES_NO, Column
+from bangfu.core.tabular.reasons import Reason, reason_of
 from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
 
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # the spreadsheet's row number (the header is row 1)
-    column: str
-    reason: str
+    row: int  # the spreadsheet's row number (the header is row 1; 0 is the file as a whole)
+    column: str  # the file's own header, as it is written (never translated)
+    why: Reason | str  # a Reason, or a text already in the active language
+
+    @property
+    def reason(self) -> str:
+        """The reason in the active language."""
+        return str(self.why)
 
     def __str__(self) -> str:
         return _("第{row}行，{column}列：{reason}").format(
             row=self.row, column=self.column, reason=self.reason
         )
 
+    def stored(self) -> dict[str, Any]:
+        """The reason's JSON form, for a job's result to render in its reader's language."""
+        return reason_of(self.why).stored()
+
 
 class CellError(Refused):
-    """A cell's value refused; the message says why (row and column are the caller's)."""
+    """A cell's value refused; its one argument, a Reason, says why (row and column are the
+    caller's). `str()` renders the reason in the active language."""
+
+    def __init__(self, why: Reason | str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 # ASCII digits only: full-width or other Unicode digits are folded first (NFKC) where a
@@ -49,35 +67,35 @@ _FOLDED = {"id", "phone", "date", "region", "int", "year", "money", "grid"}
 MONEY_MAX = Decimal("9999999999.99")
 
 
-def _join(values: Iterable[str]) -> str:
+def _choices(values: Iterable[str]) -> CellError:
     """The values a cell may hold (typed as they are, so never translated), listed."""
-    return pgettext("list separator", "、").join(values)
+    return CellError(Reason(gettext_noop("应为以下之一：%(choices)s"), choices=list(values)))
 
 
 def parse_money(text: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", "").replace("，", ""))
     except InvalidOperation:
-        raise CellError(_("应为金额（元），如 12000 或 12000.50")) from None
+        raise CellError(Reason(gettext_noop("应为金额（元），如 12000 或 12000.50"))) from None
     if not value.is_finite():
-        raise CellError(_("应为金额（元）"))
+        raise CellError(Reason(gettext_noop("应为金额（元）")))
     if value < 0:
-        raise CellError(_("金额不能为负数"))
+        raise CellError(Reason(gettext_noop("金额不能为负数")))
     if value > MONEY_MAX:
-        raise CellError(_("金额过大"))
+        raise CellError(Reason(gettext_noop("金额过大")))
     if value != value.quantize(Decimal("0.01")):
-        raise CellError(_("金额最多保留两位小数"))
+        raise CellError(Reason(gettext_noop("金额最多保留两位小数")))
     return value.quantize(Decimal("0.01"))
 
 
 def parse_date(text: str) -> dt.date:
     m = _DATE.match(text)
     if not m:
-        raise CellError(_("应为日期，如 1980-05-17"))
+        raise CellError(Reason(gettext_noop("应为日期，如 1980-05-17")))
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise CellError(_("日期不存在")) from None
+        raise CellError(Reason(gettext_noop("日期不存在"))) from None
 
 
 def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
@@ -87,72 +105,75 @@ def parse_cell(col: Column, text: str, *, today: dt.date) -> Any:
         text = unicodedata.normalize("NFKC", text).strip()
     if kind == "text":
         if has_unsafe_chars(text):
-            raise CellError(_(UNSAFE_REFUSED))
+            raise CellError(Reason(UNSAFE_REFUSED))
         if len(text) > col.max_length:
-            raise CellError(_("不能超过%(n)d个字") % {"n": col.max_length})
+            raise CellError(Reason(gettext_noop("不能超过%(n)d个字"), n=col.max_length))
         if col.key == "household_no" and not _HOUSEHOLD_NO.match(text):
-            raise CellError(_("户编号只能由字母、数字和短横线组成，最长32位"))
+            raise CellError(Reason(gettext_noop("户编号只能由字母、数字和短横线组成，最长32位")))
         return text
     if kind == "code":
         value = col.code_of(text)
         if value is None:
-            raise CellError(_("应为以下之一：%(choices)s") % {"choices": _join(col.labels())})
+            raise _choices(col.labels())
         return value
     if kind == "choice":
         if text not in col.options:
-            raise CellError(_("应为以下之一：%(choices)s") % {"choices": _join(col.options)})
+            raise _choices(col.options)
         return text
     if kind == "bool":
         if text not in YES_NO:
-            raise CellError(_("应填“是”或“否”"))
+            raise CellError(Reason(gettext_noop("应填“是”或“否”")))
         return YES_NO[text]
     if kind == "sex":
         if text not in ("男", "女"):
-            raise CellError(_("应填“男”或“女”"))
+            raise CellError(Reason(gettext_noop("应填“男”或“女”")))
         return "M" if text == "男" else "F"
     if kind == "int":
         if not _DIGITS.match(text):
-            raise CellError(_("应为整数"))
+            raise CellError(Reason(gettext_noop("应为整数")))
         number = int(text)
         if col.options and text not in col.options:
-            raise CellError(_("应为以下之一：%(choices)s") % {"choices": _join(col.options)})
+            raise _choices(col.options)
         if col.key == "household_size" and not 1 <= number <= 30:
-            raise CellError(_("家庭人口应在1-30之间"))
+            raise CellError(Reason(gettext_noop("家庭人口应在1-30之间")))
         if col.key == "work_months" and number > 12:
-            raise CellError(_("务工月数应在0-12之间"))
+            raise CellError(Reason(gettext_noop("务工月数应在0-12之间")))
         return number
     if kind == "money":
         return parse_money(text)
     if kind == "year":
         if not (_DIGITS.match(text) and 2000 <= int(text) <= today.year):
-            raise CellError(_("应为2000至%(year)d之间的年份") % {"year": today.year})
+            raise CellError(Reason(gettext_noop("应为2000至%(year)d之间的年份"), year=today.year))
         return int(text)
     if kind == "id":
         try:
-            return parse_id_number(text, today=today)
+            # its messages are whole msgids without parameters: raised in the source language,
+            # the message is its msgid, and the reason is rendered in the reader's language
+            with translation.override(settings.LANGUAGE_CODE):
+                return parse_id_number(text, today=today)
         except IdNumberError as exc:
-            raise CellError(str(exc)) from None
+            raise CellError(Reason(str(exc))) from None
     if kind == "phone":
         phone = text.replace(" ", "")
         if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-            raise CellError(_("应为11位手机号或带区号的固定电话"))
+            raise CellError(Reason(gettext_noop("应为11位手机号或带区号的固定电话")))
         return phone
     if kind == "date":
         return parse_date(text)
     if kind == "region":
         if not _REGION.match(text):
-            raise CellError(_("应为12位村级统计用区划代码"))
+            raise CellError(Reason(gettext_noop("应为12位村级统计用区划代码")))
         return text
     if kind == "grid":
         m = _GRID.match(text)
         if not m or int(m[1]) == 0:
-            raise CellError(_("应为网格编号，如 3 或 第3网格"))
+            raise CellError(Reason(gettext_noop("应为网格编号，如 3 或 第3网格")))
         return int(m[1])
     raise AssertionError(kind)
 
 
 def columns_present(
-    headers: Sequence[str], columns: Sequence[Column], *, unknown: str
+    headers: Sequence[str], columns: Sequence[Column], *, unknown: Reason
 ) -> tuple[list[tuple[Column, int]], list[RowError]]:
     """Each of `columns` that the header row holds, with its position; the header row's
     errors: a header that is none of them (`unknown` says what to use instead), a required
@@ -161,7 +182,7 @@ def columns_present(
     known = {c.header for c in columns}
     errors = [RowError(1, h, unknown) for h in headers if h and h not in known]
     errors += [
-        RowError(1, c.header, _("缺少必填列"))
+        RowError(1, c.header, Reason(gettext_noop("缺少必填列")))
         for c in columns
         if c.required and c.header not in index
     ]
@@ -179,10 +200,10 @@ def row_values(
         text = cells[i].strip() if i < len(cells) else ""
         if not text:
             if col.required:
-                errors.append(RowError(row, col.header, _("必填，不能为空")))
+                errors.append(RowError(row, col.header, Reason(gettext_noop("必填，不能为空"))))
             continue
         try:
             values[col.key] = parse_cell(col, text, today=today)
         except CellError as exc:
-            errors.append(RowError(row, col.header, str(exc)))
+            errors.append(RowError(row, col.header, exc.why))
     return values, errors

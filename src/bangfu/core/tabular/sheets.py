@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from bangfu.core.errors import Refused
 from bangfu.core.tabular.columns import Column
+from bangfu.core.tabular.reasons import Reason
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # its media type
 DATA_SHEET = "农户信息"
@@ -32,7 +33,12 @@ VALIDATION_ROWS = 200_000
 
 
 class SheetError(Refused):
-    """The file as a whole cannot be read (format, encoding, missing sheet or header)."""
+    """The file as a whole cannot be read (format, encoding, missing sheet or header). Its one
+    argument, a Reason, says why; `str()` renders it in the active language."""
+
+    def __init__(self, why: Reason | str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 @dataclass
@@ -80,8 +86,12 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "GB18030/GBK"
     except UnicodeDecodeError as exc:
         raise SheetError(
-            _("无法识别文件编码（支持 UTF-8、GBK、GB18030），第 %(byte)d 字节附近无法解码")
-            % {"byte": exc.start}
+            Reason(
+                gettext_noop(
+                    "无法识别文件编码（支持 UTF-8、GBK、GB18030），第 %(byte)d 字节附近无法解码"
+                ),
+                byte=exc.start,
+            )
         ) from None
 
 
@@ -108,8 +118,13 @@ def _mb(size: int) -> str:
 
 
 def _too_much(what: str, cap: str) -> SheetError:
+    """`what` a msgid (gettext_noop), rendered with the rest in the reader's language."""
     return SheetError(
-        _("文件超过上限：%(what)s超过 %(cap)s，请分批导入") % {"what": what, "cap": cap}
+        Reason(
+            gettext_noop("文件超过上限：%(what)s超过 %(cap)s，请分批导入"),
+            what=Reason(what),
+            cap=cap,
+        )
     )
 
 
@@ -122,16 +137,16 @@ def _content_check(data: bytes, caps: Caps) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             entries = zf.infolist()
             if sum(e.file_size for e in entries) > caps.content:
-                raise _too_much(_("解压后的内容"), mb)
+                raise _too_much(gettext_noop("解压后的内容"), mb)
             total = 0
             for entry in entries:
                 with zf.open(entry) as f:
                     while chunk := f.read(1 << 20):
                         total += len(chunk)
                         if total > caps.content:
-                            raise _too_much(_("解压后的内容"), mb)
+                            raise _too_much(gettext_noop("解压后的内容"), mb)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
-        raise SheetError(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
+        raise SheetError(Reason(gettext_noop("无法读取该 Excel 文件，请确认文件未损坏"))) from None
 
 
 def _bounded(rows: Iterable[list[str]], caps: Caps) -> list[list[str]]:
@@ -142,9 +157,9 @@ def _bounded(rows: Iterable[list[str]], caps: Caps) -> list[list[str]]:
         out.append(row)
         cells += len(row)
         if len(out) > caps.rows + 1:  # the header row is not a data row
-            raise _too_much(_("数据行数"), f"{caps.rows:,}")
+            raise _too_much(gettext_noop("数据行数"), f"{caps.rows:,}")
         if cells > caps.cells:
-            raise _too_much(_("单元格数"), f"{caps.cells:,}")
+            raise _too_much(gettext_noop("单元格数"), f"{caps.cells:,}")
     return out
 
 
@@ -154,10 +169,10 @@ def read_table(source: Path | IO[bytes], filename: str, caps: Caps | None = None
     caps = caps or Caps.from_settings()
     suffix = Path(filename).suffix.lower()
     if suffix not in {".csv", ".xlsx", ".xlsm", ".xls"}:
-        raise SheetError(_("仅支持 .xlsx 和 .csv 文件"))
+        raise SheetError(Reason(gettext_noop("仅支持 .xlsx 和 .csv 文件")))
     data = _read_at_most(source, caps.content)
     if len(data) > caps.content:
-        raise _too_much(_("文件大小"), _mb(caps.content))
+        raise _too_much(gettext_noop("文件大小"), _mb(caps.content))
     if suffix == ".csv":
         text, encoding = decode_csv(data)
         del data
@@ -166,7 +181,10 @@ def read_table(source: Path | IO[bytes], filename: str, caps: Caps | None = None
             rows = _bounded(reader, caps)
         except csv.Error as exc:
             raise SheetError(
-                _("CSV 文件格式错误（%(error)s），请检查引号和超长单元格") % {"error": exc}
+                Reason(
+                    gettext_noop("CSV 文件格式错误（%(error)s），请检查引号和超长单元格"),
+                    error=str(exc),
+                )
             ) from None
     else:
         encoding = "xlsx"
@@ -175,22 +193,24 @@ def read_table(source: Path | IO[bytes], filename: str, caps: Caps | None = None
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             if not book.sheet_names:
-                raise SheetError(_("该 Excel 文件没有工作表"))
+                raise SheetError(Reason(gettext_noop("该 Excel 文件没有工作表")))
             name = DATA_SHEET if DATA_SHEET in book.sheet_names else book.sheet_names[0]
             sheet = book.get_sheet_by_name(name)
             if sheet.height > caps.rows + 1:
-                raise _too_much(_("数据行数"), f"{caps.rows:,}")
+                raise _too_much(gettext_noop("数据行数"), f"{caps.rows:,}")
             if sheet.height * sheet.width > caps.cells:
-                raise _too_much(_("单元格数"), f"{caps.cells:,}")
+                raise _too_much(gettext_noop("单元格数"), f"{caps.cells:,}")
             rows = _bounded(([_cell_text(c) for c in r] for r in sheet.iter_rows()), caps)
         except SheetError:
             raise
         except Exception:
-            raise SheetError(_("无法读取该 Excel 文件，请确认文件未损坏")) from None
+            raise SheetError(
+                Reason(gettext_noop("无法读取该 Excel 文件，请确认文件未损坏"))
+            ) from None
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
-        raise SheetError(_("文件是空的：没有表头"))
+        raise SheetError(Reason(gettext_noop("文件是空的：没有表头")))
     headers = [h.strip().rstrip("*").strip() for h in rows[0]]
     return Table(headers=headers, rows=rows[1:], encoding=encoding)
 

@@ -25,4 +25,4 @@ class KindForm(forms.ModelForm[MeasureKind]):
 
     class Meta:
         model = MeasureKind
-        fields = ["name", "group", "risk_types", "needs", "outcome", "active"]
+        fields = ["name", "name_en", "group", "risk_types", "needs", "outcome", "active"]
