@@ -66,8 +66,9 @@ def test_an_import_out_of_scope_is_reported_and_writes_nothing(client, people, r
     job = client.post("/api/v1/imports/households", {"file": csv_file(rows)}, **auth).json()
     run_worker()
     done = client.get(f"/api/v1/jobs/{job['id']}", **auth).json()
-    assert done["result"]["written"] is False
+    assert done["status"] == "failed" and done["result"]["written"] is False
     assert done["result"]["errors"][0][1] == "村区划代码"
+    assert done["error"] == done["result"]["refused"] and "未导入任何数据" in done["error"]
     assert not Household.objects.filter(household_no="API-2").exists()
 
 

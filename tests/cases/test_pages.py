@@ -160,14 +160,15 @@ def test_self_declaration_of_a_registered_person_becomes_a_lead_and_echoes_nothi
     assert d.status == DeclarationStatus.MATCHED and number not in d.id_enc
 
 
-def test_self_declaration_refuses_bad_input_without_echo_and_is_rate_limited(client, db):
+def test_self_declaration_refuses_bad_input_keeping_it_and_is_rate_limited(client, db):
     cache.clear()
     valid = person_id()
     wrong = valid[:17] + ("0" if valid[17] != "0" else "1")  # the check digit off
     r = declare(client, id_number=wrong)
     body = r.content.decode()
-    assert r.status_code == 400 and "校验" in body and wrong not in body
-    assert "王小明" not in body and "13912345678" not in body
+    # back to the one who typed it, to correct rather than type again, and never cached
+    assert r.status_code == 400 and "校验" in body and f'value="{wrong}"' in body
+    assert 'value="王小明"' in body and "no-store" in r["Cache-Control"]
     assert not SelfDeclaration.objects.exists()
     good = "11010519491231002X"
     for _ in range(9):  # the refused attempt above counted too (10 an hour)

@@ -66,12 +66,31 @@ def test_errors_are_listed_with_row_and_column_and_nothing_is_written(client, pe
     job = start(client, rows)
     run_worker()
     job.refresh_from_db()
-    assert job.status == JobStatus.SUCCEEDED  # the job ran; the file was refused
+    # the job ran to its end, but a file that imported nothing is a failed job, with the reason
+    assert job.status == JobStatus.FAILED
     assert job.result["written"] is False and job.result["error_count"] == 2
     assert [(e[0], e[1]) for e in job.result["errors"]] == [(3, "身份证号"), (5, "村区划代码")]
+    assert job.error == job.result["refused"]
+    assert job.error.startswith("发现 2 处错误，未导入任何数据；第3行，身份证号列：")
     page = client.get(reverse("job", args=[job.pk])).content.decode()
-    assert "未导入任何数据" in page and "该村不在您的管辖范围内" in page
+    assert "未导入任何数据" in page and "该村不在您的管辖范围内" in page  # every error listed
+    listed = client.get(reverse("jobs")).content.decode()
+    assert "失败" in listed and "发现 2 处错误，未导入任何数据" in listed
     assert not Household.objects.filter(household_no__in=["W-2", "W-3"]).exists()
+    # the worker's task itself ended normally: only the job failed
+    assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
+
+
+def test_a_file_without_data_rows_fails_with_that_reason(client, people, run_worker):
+    client.force_login(people["village"])
+    job = start(client, [])
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.result["written"] is False
+    assert job.result["errors"] == [[0, "文件", "文件中没有数据行"]]
+    assert job.error == "未导入任何数据：文件：文件中没有数据行"
+    page = client.get(reverse("job", args=[job.pk])).content.decode()
+    assert "文件中没有数据行" in page and "导入完成" not in page
 
 
 def test_skip_invalid_offers_the_rejected_rows_to_their_owner_only(client, people, run_worker):

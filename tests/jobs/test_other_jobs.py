@@ -78,7 +78,8 @@ def test_a_bad_feed_writes_nothing_and_lists_the_cells(client, people, run_worke
     job = job_of(client.post(reverse("feed_import"), {"dept": "medical", "file": feed_file(bad)}))
     run_worker()
     job.refresh_from_db()
-    assert job.result["written"] is False
+    assert job.status == JobStatus.FAILED and job.result["written"] is False
+    assert "未导入任何数据" in job.error and job.error == job.result["refused"]
     assert {e[1] for e in job.result["errors"]} >= {"身份证号", "日期"}
     assert all(e[0] == 2 for e in job.result["errors"])
     assert feed_read(MED).num_rows == 0

@@ -24,7 +24,7 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("运行中")
     SUCCEEDED = "succeeded", _("已完成")
-    FAILED = "failed", _("出错")
+    FAILED = "failed", _("失败")
 
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)

@@ -43,9 +43,12 @@ def job_run(job_id: int) -> str:
         logger.warning("job %s (%s) failed: %s", job_id, job.kind, type(exc).__name__)
         raise
     else:
+        # an import that wrote nothing ran to its end but failed: its result says why
+        refused = str(result.get("refused", ""))
+        status = JobStatus.FAILED if refused else JobStatus.SUCCEEDED
         Job.objects.filter(pk=job_id).update(
-            status=JobStatus.SUCCEEDED, finished_at=timezone.now(), result=result
+            status=status, finished_at=timezone.now(), result=result, error=refused
         )
-        return JobStatus.SUCCEEDED
+        return status
     finally:
         shutil.rmtree(upload_folder(job), ignore_errors=True)

@@ -8,53 +8,53 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.cases.selectors import declaration_rows, declarations_for_user
 from bangfu.cases.services import declaration_handle, declaration_submit
 from bangfu.core.errors import Refused
+from bangfu.core.idcard import IdNumberError
 from bangfu.regions.models import Level, Region
-from bangfu.web.forms.cases import DeclarationForm
+from bangfu.web.forms.declarations import PublicDeclarationForm
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.throttle import attempt
 
 
 @require_http_methods(["GET", "POST"])
 def declare(request: HttpRequest, village_code: str) -> HttpResponse:
-    """自主申报: reached from the village's QR code, no login. What was typed is never shown
-    back (a failed form comes back empty but for the difficulty), and each address may send
-    only a few declarations an hour."""
+    """自主申报: reached from the village's QR code, no login. An invalid form comes back to
+    the one who typed it (400) with each field's error beside it and what they typed kept, and
+    is never cached; the success page shows only the reference. Each address may send only a
+    few declarations an hour."""
     village = get_object_or_404(Region, code=village_code, level=Level.VILLAGE)
-    if request.method == "POST":
-        # every attempt counts, valid or not: guessing ID numbers costs attempts too
-        if not attempt("declare", request, settings.DECLARATION_ATTEMPTS_PER_HOUR):
-            return render(
-                request, "web/declare.html", {"village": village, "limited": True}, status=429
-            )
-        form = DeclarationForm(request.POST)
-        error = ""
-        if form.is_valid():
-            try:
-                declaration = declaration_submit(village=village, **form.cleaned_data)
-            except Refused as exc:  # IdNumberError is one
-                error = str(exc)
-            else:
-                return render(
-                    request,
-                    "web/declare_done.html",
-                    {"village": village, "reference": declaration.reference},
-                )
-        else:
-            error = "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
-        blank = DeclarationForm(initial={"difficulty": request.POST.get("difficulty", "")})
+    if request.method != "POST":
         return render(
-            request,
-            "web/declare.html",
-            {"village": village, "form": blank, "error": error},
-            status=400,
+            request, "web/declare.html", {"village": village, "form": PublicDeclarationForm()}
         )
-    return render(request, "web/declare.html", {"village": village, "form": DeclarationForm()})
+    # every attempt counts, valid or not: guessing ID numbers costs attempts too
+    if not attempt("declare", request, settings.DECLARATION_ATTEMPTS_PER_HOUR):
+        return render(
+            request, "web/declare.html", {"village": village, "limited": True}, status=429
+        )
+    form = PublicDeclarationForm(request.POST)
+    if form.is_valid():
+        try:
+            declaration = declaration_submit(village=village, **form.cleaned_data)
+        except IdNumberError as exc:
+            form.add_error("id_number", str(exc))
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(
+                request,
+                "web/declare_done.html",
+                {"village": village, "reference": declaration.reference},
+            )
+    response = render(request, "web/declare.html", {"village": village, "form": form}, status=400)
+    add_never_cache_headers(response)  # what was typed holds an ID number
+    return response
 
 
 @login_required
