@@ -583,3 +583,18 @@ def api_description() -> str:
         note = " (note required)" if a.note_required else ""
         lines.append(f"- {a.name}{note}: {fields}")
     return "\n".join(lines)
+
+
+def action_hold(action: Action, case: Case, today: dt.date) -> str:
+    """Why `action` cannot be taken on `case` yet, or "" when it can: the case page shows a held
+    action as a disabled button with this reason (and the day from which it can be taken),
+    rather than offering it and refusing it. The action's checks are asked with an empty record:
+    those that read the user's input (the category) pass here and are checked on the step."""
+    if notice_over in action.checks and case.notice_ends is not None and today < case.notice_ends:
+        return _("公示期满后可办理（%(date)s 起）") % {"date": f"{case.notice_ends:%Y-%m-%d}"}
+    for check in action.checks:
+        try:
+            check(case, {}, today)
+        except Refused as exc:
+            return str(exc)
+    return ""

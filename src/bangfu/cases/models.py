@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.access import ScopePaths
@@ -56,7 +57,7 @@ class Case(models.Model):  # 监测帮扶
     decision_due = models.DateField(_("认定时限"), null=True, blank=True)
     identified_on = models.DateField(_("纳入监测日期"), null=True, blank=True)
     relapse = models.BooleanField(_("返贫致贫（曾消除风险）"), default=False)
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(default=timezone.now)  # the lead's day (lead_open)
     closed_at = models.DateTimeField(null=True, blank=True)  # not identified (later: exited)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,7 +110,7 @@ class Signal(models.Model):  # 线索: what brought the household to attention, 
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)  # a service backdates work recorded late
 
     class Meta:
         ordering = ["at"]
@@ -124,7 +125,7 @@ class Step(models.Model):  # 一个环节的办理记录: who, when, why
     from_stage = models.CharField(max_length=16, choices=Stage.choices)
     to_stage = models.CharField(max_length=16, choices=Stage.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)  # a service backdates work recorded late
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict)  # findings, meeting, result ... (no ID numbers)
     batch = models.CharField(max_length=32, blank=True)  # a bulk approval's id
@@ -141,7 +142,7 @@ class Objection(models.Model):  # 公示期间的异议
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="objections")
     text = models.TextField(_("异议内容"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)  # a service backdates work recorded late
     resolution = models.TextField(_("处理结果"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -150,6 +151,39 @@ class Objection(models.Model):  # 公示期间的异议
 
     def __str__(self) -> str:
         return self.text[:20]
+
+
+class AttachmentKind(models.TextChoices):
+    VERIFICATION = "verification", _("入户核查表")
+    APPRAISAL = "appraisal", _("评议记录")
+    NOTICE = "notice", _("公示照片")
+    OTHER = "other", _("其他")
+
+
+class Attachment(models.Model):  # 附件: the paper behind a step, photographed or scanned
+    """A file kept with a case: stored under ATTACHMENT_DIR by a random name (never the
+    uploader's), its type found from its content, its digest kept to show it is unchanged."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("附件类型"), max_length=16, choices=AttachmentKind.choices)
+    stage = models.CharField(_("上传时环节"), max_length=16, choices=Stage.choices)
+    filename = models.CharField(_("文件名"), max_length=120)  # sanitised, numbers masked
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=128)  # relative to ATTACHMENT_DIR: <case>/<uuid>.<ext>
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class ReferralStatus(models.TextChoices):

@@ -6,25 +6,33 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
-from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, actions_from
+from bangfu.cases.categories import proposed_category
+from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, action_hold, actions_from
 from bangfu.cases.models import (
     Case,
+    Channel,
     DeclarationStatus,
     Objection,
     Referral,
     SelfDeclaration,
+    Signal,
     Stage,
 )
 from bangfu.core.crypto import decrypt
 from bangfu.core.errors import NotFound
 from bangfu.core.idcard import mask_name, mask_phone
+from bangfu.monitoring.models import RiskWarning
+from bangfu.monitoring.policy import load_policy
+from bangfu.monitoring.selectors import warning_evidence
 from bangfu.regions.models import Level
-from bangfu.registry.models import Category
+from bangfu.registry.models import Category, Guarantee, Household
+from bangfu.registry.selectors import household_phone_masked
 
 
 def cases_in_scope(*, user: User) -> QuerySet[Case]:
@@ -98,6 +106,16 @@ def actions_for_user(*, user: User, case: Case) -> list[Action]:
     return [a for a in actions_from(case.stage) if access.is_role(a.role)]
 
 
+def actions_held_for_user(
+    *, user: User, case: Case, today: dt.date | None = None
+) -> list[tuple[Action, str]]:
+    """The user's actions on this case with why each cannot be taken yet ("" when it can): the
+    case page offers the ready ones and shows the held ones disabled, with the reason and the
+    day from which they can be taken (公示期满后可办理（2026-12-08 起）)."""
+    day = today or timezone.localdate()
+    return [(a, action_hold(a, case, day)) for a in actions_for_user(user=user, case=case)]
+
+
 def declarations_for_user(*, user: User) -> QuerySet[SelfDeclaration]:
     """Unmatched self-declarations of the village cadre's own village."""
     access = access_for(user)
@@ -163,3 +181,156 @@ def stage_counts(*, user: User) -> dict[str, int]:
     for row in cases_in_scope(user=user).values("stage").annotate(n=Count("id")).order_by():
         counts[row["stage"]] = row["n"]
     return counts
+
+
+def own_steps_for_user(
+    *, user: User, overdue: bool = False, today: dt.date | None = None
+) -> QuerySet[Case]:
+    """The steps waiting for this user's own level (本级待办): the open stages from which the
+    user's role takes an action (the village cadre's verifications and notices, the township's
+    reviews, the county's approvals), in scope. `overdue`: only those past their step's or the
+    whole chain's deadline (本级逾期), which `overdue_for_user` shows only to the levels above."""
+    access = access_for(user)
+    stages = [s for s in OPEN_STAGES if any(access.is_role(a.role) for a in actions_from(s))]
+    qs = cases_in_scope(user=user).filter(stage__in=stages)
+    if overdue:
+        qs = qs.filter(overdue_q(today or timezone.localdate()))
+    return qs.order_by("due", "household__household_no")
+
+
+# the household behind a case -----------------------------------------------------------------
+def household_facts(*, household: Household, today: dt.date | None = None) -> dict[str, Any]:
+    """What the household page shows of a household and the case page summarises: members with
+    their ages (ID numbers masked), the annual incomes and the grid workers' readings (with the
+    chart's series), the 3+1 guarantees and the phone, masked. One place, for both pages."""
+    day = today or timezone.localdate()
+    members = list(household.members.all())
+    incomes = list(household.incomes.order_by("year"))
+    readings = list(household.readings.order_by("period"))
+    guarantees = [
+        (label, value, Guarantee(value).label)
+        for label, value in (
+            (_("义务教育"), household.education_secured),
+            (_("基本医疗"), household.medical_secured),
+            (_("住房安全"), household.housing_secured),
+            (_("饮水安全"), household.water_secured),
+        )
+    ]
+    return {
+        "members": [(m, m.age_on(day)) for m in members],
+        "incomes": incomes,
+        "readings": readings,
+        "chart": {
+            "years": [str(r.year) for r in incomes],
+            "per_capita": [float(r.per_capita_net) for r in incomes],
+            "readings": [r.period for r in readings],
+            "reading_per_capita": [float(r.per_capita_net) for r in readings],
+        },
+        "guarantees": guarantees,
+        "phone": household_phone_masked(household=household),
+    }
+
+
+@dataclass(frozen=True)
+class CategoryReason:
+    """The case's monitoring category and why: decided by the county, or proposed by the facts
+    (`categories.proposed_category`), with the facts that make it so."""
+
+    category: str
+    label: str
+    decided: bool
+    reason: str
+
+
+def category_reason(*, case: Case) -> CategoryReason:
+    """The category as the case page shows it, with the guidance's definition that fits and the
+    household's facts behind it: the income the home verification found against the
+    monitoring range, and whether the household was registered poor (建档立卡)."""
+    category = case.category or proposed_category(case)
+    household = case.household
+    facts = [_("原建档立卡脱贫户") if household.formerly_poor else _("非原建档立卡脱贫户")]
+    verified = case.steps.filter(action="verify").order_by("-at", "-pk").first()
+    line = load_policy().line
+    if verified is not None and "per_capita" in verified.data:
+        facts.append(
+            _("入户核查人均纯收入 %(income)s 元，监测范围 %(line)s 元")
+            % {"income": f"{float(verified.data['per_capita']):.0f}", "line": f"{line:.0f}"}
+        )
+    else:
+        suggested = next(
+            (
+                s.warning
+                for s in case.signals.select_related("warning")
+                if s.warning is not None and s.warning.category == category
+            ),
+            None,
+        )
+        if suggested is not None:
+            facts.append(
+                _("尚未入户核查，部门筛查预警 %(rule)s 建议此类别") % {"rule": suggested.rule_id}
+            )
+        else:
+            facts.append(_("尚未入户核查，按是否原建档立卡脱贫户建议"))
+    rule = {
+        Category.UNSTABLE: _("脱贫不稳定户：原建档立卡脱贫户，收入在监测范围内"),
+        Category.EDGE: _("边缘易致贫户：非原建档立卡脱贫户，收入在监测范围内"),
+        Category.SUDDEN: _("突发严重困难户：收入高于监测范围，因病因灾等突发严重困难"),
+    }.get(Category(category), "")
+    sep = "；"
+    return CategoryReason(
+        category=category,
+        label=str(Category(category).label),
+        decided=bool(case.category),
+        reason=sep.join([*facts, rule] if rule else facts),
+    )
+
+
+OUTCOME_ACTIONS = ("county_approve", "county_reject", "township_reject", "appraise_reject")
+
+
+def household_summary(
+    *, case: Case, today: dt.date | None = None, warnings: int = 10
+) -> dict[str, Any]:
+    """The household behind a case, for the cadre deciding on it without leaving the page: the
+    household page's facts, its department records as the latest warnings cite them (the
+    evidence: which record, what value), the visits that found a difficulty, and its earlier
+    cases with their outcome (closed: the step that closed it and why)."""
+    household = (
+        Household.objects.select_related("village", "village__parent", "grid")
+        .prefetch_related("members")
+        .get(pk=case.household_id)
+    )
+    recent = list(
+        RiskWarning.objects.filter(household=household).order_by("-period", "-priority", "rule_id")[
+            :warnings
+        ]
+    )
+    for w in recent:
+        w.household = household  # the evidence names members: one prefetch for all
+    earlier = list(
+        household.cases.exclude(pk=case.pk)
+        .order_by("-opened_at")
+        .prefetch_related(Prefetch("steps", to_attr="trail"))
+    )
+    previous = [
+        {
+            "case": c,
+            "closed": c.closed_at is not None,
+            "last": c.trail[-1] if c.trail else None,
+        }
+        for c in earlier
+    ]
+    from_channels = (Channel.VISIT, Channel.SELF)
+    visits = (
+        Signal.objects.filter(case__household=household, channel__in=from_channels)
+        .select_related("by", "case")
+        .order_by("-at")
+    )
+    return {
+        "household": household,
+        **household_facts(household=household, today=today),
+        "warnings": [(w, warning_evidence(warning=w)) for w in recent],
+        "visits": list(visits),
+        "previous": previous,
+        "category": category_reason(case=case),
+    }

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import Role, User
 from bangfu.audit.models import AuditAction
-from bangfu.audit.services import audit_record
+from bangfu.audit.services import PUBLIC_CHANNEL, audit_channel, audit_record
 from bangfu.cases.categories import proposed_category
 from bangfu.cases.chain import (
     ACTIONS,
@@ -66,6 +66,17 @@ def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
+def _stamp(today: dt.date | None) -> dt.datetime:
+    """When a record says it happened: now, unless the work is recorded for another day (the
+    demo, a step entered after the visit), then that day at the present local time of day, so
+    that a case's trail reads on the days the work was done, and records of one day keep the
+    order they were written in."""
+    now = timezone.localtime()
+    if today is None or today == now.date():
+        return timezone.now()
+    return now.replace(year=today.year, month=today.month, day=today.day)
+
+
 def _deadlines() -> dict[str, int]:
     return load_policy().deadlines
 
@@ -110,6 +121,7 @@ def lead_open(
                     case = Case.objects.create(
                         household=household,
                         channel=channel,
+                        opened_at=_stamp(today),
                         stage=Stage.LEAD,
                         due=_today(today) + dt.timedelta(days=deadlines["verify_days"]),
                         decision_due=_today(today) + dt.timedelta(days=deadlines["total_days"]),
@@ -130,6 +142,7 @@ def lead_open(
                     risk_types=risks,
                     note=note,
                     by=by,
+                    at=_stamp(today),
                 )
                 audit_record(
                     actor=by,
@@ -146,7 +159,12 @@ def lead_open(
 
 
 def visit_record(
-    *, user: User, household: Household, note: str, risk_types: Iterable[str]
+    *,
+    user: User,
+    household: Household,
+    note: str,
+    risk_types: Iterable[str],
+    today: dt.date | None = None,
 ) -> tuple[Case, bool]:
     """A cadre's or grid worker's visit (干部走访/网格排查) that found a difficulty."""
     access = access_for(user)
@@ -162,6 +180,7 @@ def visit_record(
         by=user,
         note=note.strip(),
         risk_types=risk_types,
+        today=today,
     )
 
 
@@ -190,7 +209,7 @@ def declaration_submit(
     if difficulty not in RISK_TYPES:
         raise Refused(_("请选择困难类型"))
     id_hash = lookup_hash(number)
-    with transaction.atomic():
+    with transaction.atomic(), audit_channel(PUBLIC_CHANNEL):  # the lead's events: the public's
         declaration = SelfDeclaration.objects.create(
             village=village,
             reference=secrets.token_hex(4).upper(),
@@ -298,6 +317,7 @@ def case_act(
         raise Refused(_("未知的操作"))
     if has_unsafe_chars(note) or has_unsafe_chars(data):
         raise Refused(_(UNSAFE_REFUSED))
+    stamp = _stamp(today)
     today = _today(today)
     note = note.strip()
     with transaction.atomic():
@@ -319,6 +339,7 @@ def case_act(
             data=record,
             batch=batch,
             overdue=case.due is not None and today > case.due,
+            at=stamp,
         )
         old = case.stage
         case.stage = spec.target
@@ -334,7 +355,7 @@ def case_act(
         elif spec.target not in OPEN_STAGES:
             case.decision_due = None
         if spec.target in CLOSING_STAGES:
-            case.closed_at = timezone.now()
+            case.closed_at = stamp
         for effect in spec.effects:
             effect(case, record, today)
         case.save()
@@ -350,11 +371,19 @@ def case_act(
 
 
 def case_bulk_act(
-    *, user: User, cases: Sequence[Case], action: str, note: str = "", today: dt.date | None = None
+    *,
+    user: User,
+    cases: Sequence[Case],
+    action: str,
+    note: str = "",
+    today: dt.date | None = None,
+    categories: Mapping[int, str] | None = None,
 ) -> str:
     """The same step for a list of cases (e.g. the county approving a township's batch), each
     recorded as its own step under one batch id. All or nothing: one refusal refuses the
-    batch, naming the household."""
+    batch, naming the household. `categories` (case id → category) is what the county chose
+    for each row of its approval; a row without one takes the case's category, else the
+    proposed one."""
     if action not in bulk_actions():
         raise Refused(_("只有审核、审批可以批量办理"))
     if not cases:
@@ -365,6 +394,8 @@ def case_bulk_act(
             data = {"category": case.category, "risk_types": case.risk_types}
             if action == "county_approve" and not case.category:
                 data["category"] = proposed_category(case)
+            if categories and categories.get(case.pk):
+                data["category"] = categories[case.pk]
             try:
                 case_act(
                     user=user,
@@ -383,7 +414,8 @@ def case_bulk_act(
     return batch
 
 
-def objection_add(*, user: User, case: Case, text: str) -> Objection:
+def objection_add(*, user: User, case: Case, text: str, today: dt.date | None = None) -> Objection:
+    """An objection raised during the notice (公示), on `today` if it was raised another day."""
     access = access_for(user)
     if not access.may_object:
         raise Refused(_("只有村、乡镇、县级干部可以登记异议"))
@@ -394,7 +426,9 @@ def objection_add(*, user: User, case: Case, text: str) -> Objection:
     if not text.strip():
         raise Refused(_("请填写异议内容"))
     with transaction.atomic():
-        objection = Objection.objects.create(case=case, text=text.strip(), by=user)
+        objection = Objection.objects.create(
+            case=case, text=text.strip(), by=user, at=_stamp(today)
+        )
         audit_record(
             actor=user,
             action=AuditAction.CREATE,
@@ -404,7 +438,10 @@ def objection_add(*, user: User, case: Case, text: str) -> Objection:
     return objection
 
 
-def objection_resolve(*, user: User, objection: Objection, resolution: str) -> Objection:
+def objection_resolve(
+    *, user: User, objection: Objection, resolution: str, today: dt.date | None = None
+) -> Objection:
+    """The objection's resolution, on `today` if it was resolved another day."""
     access = access_for(user)
     if not access.may_resolve:
         raise Refused(_("只有村干部或乡镇干部可以处理异议"))
@@ -416,7 +453,7 @@ def objection_resolve(*, user: User, objection: Objection, resolution: str) -> O
         raise Refused(_("请填写处理结果"))
     with transaction.atomic():
         objection.resolution, objection.resolved_by = resolution.strip(), user
-        objection.resolved_at = timezone.now()
+        objection.resolved_at = _stamp(today)
         objection.save()
         audit_record(
             actor=user,

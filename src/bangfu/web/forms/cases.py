@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.cases.chain import Action, Field
-from bangfu.cases.models import Case, Stage
+from bangfu.cases.models import AttachmentKind, Case, Stage
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level
 
@@ -86,6 +86,19 @@ class ActionForm(forms.Form):
         data = dict(self.cleaned_data)
         note = data.pop("note", "") or ""
         return note, data
+
+
+class AttachmentForm(forms.Form):
+    """One file for the case: a phone opens its camera (capture), a computer its files. The
+    service checks the content; `accept` only narrows the picker."""
+
+    kind = forms.ChoiceField(label=_("附件类型"), choices=AttachmentKind.choices)
+    file = forms.FileField(
+        label=_("文件（JPG、PNG 图片或 PDF）"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*,application/pdf", "capture": "environment"}
+        ),
+    )
 
 
 class VisitForm(forms.Form):

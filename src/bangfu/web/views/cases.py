@@ -20,6 +20,8 @@ from bangfu.accounts.access import access_for, region_q
 from bangfu.accounts.models import User
 from bangfu.assistance.models import MeasureStatus
 from bangfu.assistance.selectors import measure_kinds, measures_propose, responsible_candidates
+from bangfu.cases.attachments import may_attach
+from bangfu.cases.categories import proposed_category
 from bangfu.cases.chain import ACTIONS, NOTICE_STAGES, Action, batch_approval
 from bangfu.cases.elimination import GUARANTEES
 from bangfu.cases.evaluation import (
@@ -29,17 +31,19 @@ from bangfu.cases.evaluation import (
     held_for_follow_up,
     long_stays,
 )
-from bangfu.cases.models import Case, Objection, Stage
+from bangfu.cases.models import AttachmentKind, Case, Objection, Stage
 from bangfu.cases.selectors import (
     CaseFilters,
-    actions_for_user,
+    actions_held_for_user,
     case_get_for_user,
     case_list_for_user,
     cases_in_scope,
     declarations_for_user,
     help_before_decision,
+    household_summary,
     objection_get_for_user,
     overdue_for_user,
+    own_steps_for_user,
     stage_counts,
 )
 from bangfu.cases.services import (
@@ -51,18 +55,33 @@ from bangfu.cases.services import (
 )
 from bangfu.core.errors import NotFound, Refused
 from bangfu.regions.models import Level
-from bangfu.registry.selectors import household_get_for_user
-from bangfu.web.forms.cases import ActionForm, CaseFilterForm, VisitForm
+from bangfu.registry.models import Category
+from bangfu.registry.selectors import household_get_for_user, household_heads
+from bangfu.web.forms.cases import ActionForm, AttachmentForm, CaseFilterForm, VisitForm
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
 
 PLAN_DAYS = 90  # the deadline a new measure is offered with
 
 
-def _action_forms(user: User, case: Case) -> list[tuple[Action, ActionForm]]:
+# the attachment a stage most likely brings: the verification's form while verifying, ...
+STAGE_ATTACHMENT = {
+    Stage.LEAD: AttachmentKind.VERIFICATION,
+    Stage.VERIFIED: AttachmentKind.APPRAISAL,
+    Stage.EXIT_VERIFIED: AttachmentKind.APPRAISAL,
+    Stage.APPRAISED: AttachmentKind.NOTICE,
+    Stage.NOTICE: AttachmentKind.NOTICE,
+    Stage.EXIT_APPRAISED: AttachmentKind.NOTICE,
+    Stage.EXIT_NOTICE: AttachmentKind.NOTICE,
+}
+
+
+def _action_forms(user: User, case: Case) -> list[tuple[Action, ActionForm | None, str]]:
+    """Each action open to the user with its form, or, held (the notice still running), no
+    form and why, with the day it can be taken: shown disabled rather than refused."""
     return [
-        (action, ActionForm(action=action, case=case, prefix=action.name))
-        for action in actions_for_user(user=user, case=case)
+        (action, None if held else ActionForm(action=action, case=case, prefix=action.name), held)
+        for action, held in actions_held_for_user(user=user, case=case)
     ]
 
 
@@ -81,7 +100,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         if form.is_valid()
         else CaseFilters()
     )
-    page, query = page_of(request, case_list_for_user(user=user, filters=filters), 30)
+    cases = case_list_for_user(user=user, filters=filters)
+    page, query = page_of(request, cases.prefetch_related(household_heads("household__")), 30)
     counts = stage_counts(user=user)
     print_village = None
     if access.may_print and access.region is not None:
@@ -109,11 +129,17 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = reader(request)
     access = access_for(user)
     case = case_get_for_user(user=user, pk=pk)
+    kind = STAGE_ATTACHMENT.get(Stage(case.stage), AttachmentKind.OTHER)
     return render(
         request,
         "web/case_detail.html",
         {
             "case": case,
+            "summary": household_summary(case=case),
+            "attachments": case.attachments.select_related("uploaded_by"),
+            "attachment_form": AttachmentForm(initial={"kind": kind})
+            if may_attach(user, case)
+            else None,
             "signals": case.signals.select_related("by", "warning"),
             # signals since the household was identified: new risks while in monitoring
             "new_signals": case.signals.filter(at__date__gt=case.identified_on).count()
@@ -206,17 +232,24 @@ def objection_resolve_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def case_overdue(request: AuthedRequest) -> HttpResponse:
     user = reader(request)
+    heads = household_heads("household__")
     return render(
         request,
         "web/case_overdue.html",
         {
-            "cases": overdue_for_user(user=user),
-            "due": evaluations_due(user=user),
-            "long": long_stays(user=user),
-            "held": held_for_follow_up(user=user),
+            "cases": overdue_for_user(user=user).prefetch_related(heads),
+            "own": own_steps_for_user(user=user, overdue=True).prefetch_related(heads),
+            "due": evaluations_due(user=user).prefetch_related(heads),
+            "long": long_stays(user=user).prefetch_related(heads),
+            "held": held_for_follow_up(user=user).prefetch_related(heads),
             "today": timezone.localdate(),
         },
     )
+
+
+def _batch_row(case: Case) -> tuple[Case, str, str]:
+    category = case.category or proposed_category(case)
+    return case, category, str(Category(category).label)
 
 
 @login_required
@@ -230,7 +263,11 @@ def case_batch(request: AuthedRequest) -> HttpResponse:
     if action is None:
         raise NotFound
     waiting = cases_in_scope(user=user).filter(stage=action.source)
-    waiting = waiting.order_by("household__household_no")
+    waiting = waiting.order_by("household__household_no").prefetch_related(
+        household_heads("household__")
+    )
+    # the county's approval decides the category: each row offers the proposal, to change
+    category_field = next((f for f in action.fields if f.name == "category"), None)
     township = access.region_inside(request.GET.get("township", ""))
     if township is not None:
         waiting = waiting.filter(region_q("household__village__code", township))
@@ -239,9 +276,18 @@ def case_batch(request: AuthedRequest) -> HttpResponse:
         chosen = list(waiting.filter(pk__in=ids))
         if len(chosen) != len(set(ids)):
             raise NotFound
+        categories = (
+            {c.pk: request.POST.get(f"category_{c.pk}", "") for c in chosen}
+            if category_field is not None
+            else None
+        )
         try:
             batch = case_bulk_act(
-                user=user, cases=chosen, action=action.name, note=request.POST.get("note", "")
+                user=user,
+                cases=chosen,
+                action=action.name,
+                note=request.POST.get("note", ""),
+                categories=categories,
             )
         except Refused as exc:
             messages.error(request, str(exc))
@@ -254,7 +300,11 @@ def case_batch(request: AuthedRequest) -> HttpResponse:
         request,
         "web/case_batch.html",
         {
-            "cases": waiting,
+            # each row: the case, and the category it goes with (decided, else proposed)
+            "rows": [_batch_row(c) for c in waiting],
+            "category_choices": category_field.choices()
+            if category_field is not None and category_field.choices
+            else None,
             "label": action.label,
             "townships": access.regions(Level.TOWNSHIP),
             "township": township.code if township else "",
