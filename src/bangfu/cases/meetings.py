@@ -24,6 +24,7 @@ from bangfu.cases.models import Case, Meeting, MeetingDecision, Stage
 from bangfu.core.errors import NotFound, Refused
 from bangfu.monitoring.models import RiskWarning, WarningStatus
 from bangfu.regions.models import Level, Region
+from bangfu.registry.selectors import household_heads
 
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
@@ -43,8 +44,12 @@ def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]
     if not access.contains(village.code):
         raise NotFound
     first, last = _bounds(month)
-    cases = access.filter(Case.objects.filter(household__village=village)).select_related(
-        "household"
+    # households are named by their heads (one query for each list's heads)
+    heads = household_heads("household__")
+    cases = (
+        access.filter(Case.objects.filter(household__village=village))
+        .select_related("household")
+        .prefetch_related(heads)
     )
     village_stages = [s for s in OPEN_STAGES if STAGE_LEVEL[s] == Level.VILLAGE]
     return {
@@ -57,14 +62,16 @@ def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]
             )
         )
         .select_related("household")
+        .prefetch_related(heads)
         .order_by("household__household_no", "rule_id"),
         "leads": cases.filter(stage=Stage.LEAD).order_by("due"),
         "steps_due": cases.filter(stage__in=village_stages, due__lte=last)
         .exclude(stage=Stage.LEAD)
         .order_by("due"),
-        "evaluations_due": evaluations_due(user=user, today=last).filter(
-            household__village=village
-        ),
+        "evaluations_due": evaluations_due(user=user, today=last)
+        .filter(household__village=village)
+        .select_related("household")
+        .prefetch_related(heads),
         "exits_proposed": cases.filter(stage=Stage.EXIT_VERIFIED),
         "first": first,
         "last": last,
@@ -74,7 +81,11 @@ def meeting_agenda(*, user: User, village: Region, month: str) -> dict[str, Any]
 def meeting_decisions_for_user(*, user: User, meeting: Meeting) -> QuerySet[MeetingDecision]:
     """The meeting's decisions on the households the user may see."""
     visible = access_for(user).filter(Case.objects.filter(decisions__meeting=meeting))
-    return meeting.decisions.filter(case__in=visible).select_related("case__household")
+    return (
+        meeting.decisions.filter(case__in=visible)
+        .select_related("case__household")
+        .prefetch_related(household_heads("case__household__"))
+    )
 
 
 def meeting_held(*, village: Region, month: str) -> Meeting | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +62,34 @@ class Grid(models.Model):  # 网格, a part of a village looked after by a grid 
 
     def __str__(self) -> str:
         return f"{self.village.name}{self.name}"
+
+
+# a printed phone: digits, with the usual separators (0351-5123456, (0351)5123456, 12317)
+PHONE = RegexValidator(r"^[0-9(][0-9 ()\-]{2,23}$", _("电话号码只能包含数字、空格、括号和连字符"))
+
+
+class RegionContact(models.Model):  # 联系方式: of a village committee (村委会), or a county's
+    """What the printed papers give as whom to call: a village's committee (its name, office
+    phone, address, and the supervision phone its notices print), or, on a township or county,
+    the supervision phone (监督举报电话) its villages print when they have none of their own.
+    Public information of an office, never a person's."""
+
+    region = models.OneToOneField(
+        Region, primary_key=True, on_delete=models.CASCADE, related_name="contact"
+    )
+    office = models.CharField(
+        _("单位名称"), max_length=64, blank=True, help_text=_("如：官庄村村民委员会")
+    )
+    phone = models.CharField(_("办公电话"), max_length=24, blank=True, validators=[PHONE])
+    supervision_phone = models.CharField(
+        _("监督举报电话"), max_length=24, blank=True, validators=[PHONE]
+    )
+    address = models.CharField(_("地址"), max_length=128, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("联系方式")
+        verbose_name_plural = _("联系方式")
+
+    def __str__(self) -> str:
+        return self.office or self.region.name

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.access import access_for
 from bangfu.cases.meetings import (
@@ -20,11 +22,24 @@ from bangfu.cases.meetings import (
     meeting_held,
     meeting_record,
 )
-from bangfu.core.errors import NotFound, Refused
+from bangfu.cases.prints import meeting_paper
+from bangfu.core.errors import BadParameter, NotFound, Refused
 from bangfu.regions.models import Level, Region
 from bangfu.web.http import AuthedRequest, reader
 
 DECISION = "decision_"
+
+
+def _village_month(request: AuthedRequest) -> tuple[Region | None, str]:
+    """The meeting's village (the user's own, for a village's users, whatever the query asks;
+    else `?village=` inside their region: NotFound for another region's) and month."""
+    access = access_for(request.user)
+    own = access.region if access.region and access.region.level == Level.VILLAGE else None
+    code = own.code if own else request.GET.get("village", "")
+    village = access.regions(Level.VILLAGE).filter(code=code).first() if code else None
+    if village is None and code and Region.objects.filter(code=code, level=Level.VILLAGE).exists():
+        raise NotFound  # another region's village
+    return village, request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
 
 
 @login_required
@@ -33,16 +48,12 @@ def meeting(request: AuthedRequest) -> HttpResponse:
     """The agenda of the month's village meeting and, for the village cadre, its minutes."""
     user = reader(request)
     access = access_for(user)
-    own = access.region if access.region and access.region.level == Level.VILLAGE else None
-    code = own.code if own else request.GET.get("village", "")
-    village = access.regions(Level.VILLAGE).filter(code=code).first() if code else None
-    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    village, month = _village_month(request)
     if village is None:
-        if code and Region.objects.filter(code=code, level=Level.VILLAGE).exists():
-            raise NotFound  # another region's village
         villages = access.regions(Level.VILLAGE)
         return render(request, "web/meeting.html", {"villages": villages, "month": month})
     try:
+        # its lists and the decisions come with their households' heads (cases.meetings)
         agenda = meeting_agenda(user=user, village=village, month=month)
     except Refused as exc:
         messages.error(request, str(exc))
@@ -93,3 +104,23 @@ def meeting(request: AuthedRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+@require_GET
+def meeting_pdf(request: AuthedRequest) -> HttpResponse:
+    """The month's agenda (before the meeting) or its minutes (after), on paper: for the same
+    users, and of the same households, as the meeting page."""
+    user = reader(request)
+    village, month = _village_month(request)
+    if village is None:
+        raise BadParameter(_("请选择村"))
+    try:
+        data = meeting_paper(user=user, village=village, month=month, today=timezone.localdate())
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('meeting')}?month={month}&village={village.code}")
+    name = f"村级会议-{village.name}-{month}.pdf"
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
+    return response
