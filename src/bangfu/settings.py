@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bangfu.web.context.access",
+                "bangfu.web.nav.navigation",
             ],
         },
     }
@@ -117,7 +118,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # by role: the households, or the feeds
+LOGIN_REDIRECT_URL = "home"  # the to-do home (待办), by role
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: five failures lock the username from that address for 15 minutes.
@@ -192,6 +193,10 @@ MAX_REQUEST_MB = float(env_str("BANGFU_MAX_REQUEST_MB", "20"))
 MAX_SHEET_MB = float(env_str("BANGFU_MAX_SHEET_MB", "100"))
 MAX_SHEET_ROWS = int(env_str("BANGFU_MAX_SHEET_ROWS", "200000"))
 MAX_SHEET_CELLS = int(env_str("BANGFU_MAX_SHEET_CELLS", "2000000"))
+# A case's attachments (入户核查表, 评议记录, 公示照片): a phone photo or a scanned PDF each, kept
+# under BANGFU_HOME/attachments (back it up with the database; docs/deploy.md).
+MAX_ATTACHMENT_MB = float(env_str("BANGFU_MAX_ATTACHMENT_MB", "10"))
+ATTACHMENT_DIR = HOME / "attachments"
 # Shared by the web server and the worker (a job's live progress, the declaration page's rate
 # limit): files under BANGFU_HOME need no server either.
 CACHES = {

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
 from bangfu.assistance.dashboard import dashboard, dashboard_region
-from bangfu.assistance.models import MeasureStatus
+from bangfu.assistance.models import Measure, MeasureStatus
 from bangfu.assistance.results import has_amount, results_table, results_xlsx
 from bangfu.assistance.selectors import (
     NEED_LABELS,
@@ -30,7 +31,9 @@ from bangfu.assistance.services import measure_kind_update, measure_update, plan
 from bangfu.cases.selectors import case_get_for_user
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.sheets import XLSX
+from bangfu.registry.selectors import household_heads
 from bangfu.web.forms.assistance import KindForm
+from bangfu.web.forms.tasks import MeasureUpdateForm
 from bangfu.web.http import AuthedRequest, int_param, local_path, reader
 
 
@@ -78,37 +81,55 @@ def plan_confirm_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_tasks(request: AuthedRequest) -> HttpResponse:
     """帮扶责任人: my households' measures, open ones first."""
-    user = reader(request)
-    return render(
-        request,
-        "web/my_tasks.html",
-        {
-            "tasks": tasks_for_user(user=user),
-            "statuses": MeasureStatus.choices,
-            "today": timezone.localdate(),
-        },
-    )
+    return _tasks_page(request, reader(request))
+
+
+def _tasks_page(
+    request: AuthedRequest, user: User, bound: MeasureUpdateForm | None = None
+) -> HttpResponse:
+    """The tasks, each open one with its form; `bound` (a refused update) is shown in its
+    row with its errors and what was typed, and the page answers 400."""
+    tasks = tasks_for_user(user=user).prefetch_related(household_heads("case__household__"))
+    rows: list[tuple[Measure, MeasureUpdateForm | None]] = []
+    for m in tasks:
+        form = None
+        if bound is not None and bound.measure.pk == m.pk:
+            form = bound
+        elif m.status in (MeasureStatus.PLANNED, MeasureStatus.ACTIVE):
+            form = MeasureUpdateForm(measure=m)
+        rows.append((m, form))
+    context = {"tasks": rows, "today": timezone.localdate()}
+    return render(request, "web/my_tasks.html", context, status=400 if bound else 200)
 
 
 @login_required
 @require_POST
 def measure_update_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record a measure's progress; a refusal comes back on the tasks page, beside the field
+    it is about, with what was typed (400)."""
     user = reader(request)
     measure = measure_get_for_user(user=user, pk=pk)
-    try:
-        measure_update(
-            user=user,
-            measure=measure,
-            status=request.POST.get("status", ""),
-            amount=request.POST.get("amount", ""),
-            text=request.POST.get("text", ""),
-        )
-    except Refused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已登记。"))
-    back = local_path(request.POST.get("next", ""))
-    return redirect(back) if back else redirect("my_tasks")
+    form = MeasureUpdateForm(request.POST, measure=measure)
+    if form.is_valid():
+        try:
+            measure_update(
+                user=user,
+                measure=measure,
+                status=form.cleaned_data["status"],
+                amount=form.cleaned_data.get("amount", ""),
+                text=form.cleaned_data["text"],
+            )
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已登记。"))
+            back = local_path(request.POST.get("next", ""))
+            return redirect(back) if back else redirect("my_tasks")
+    if measure.responsible_id != user.pk:  # a cadre's update: their tasks page lacks the row
+        for errors in form.errors.values():
+            messages.error(request, "；".join(str(e) for e in errors))
+        return redirect(local_path(request.POST.get("next", "")) or "my_tasks")
+    return _tasks_page(request, user, bound=form)
 
 
 @login_required

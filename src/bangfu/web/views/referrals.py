@@ -14,6 +14,7 @@ from bangfu.accounts.access import access_for
 from bangfu.cases.selectors import referral_get_for_user, referrals_for_user
 from bangfu.cases.services import referral_answer
 from bangfu.core.errors import NotFound, Refused
+from bangfu.registry.selectors import household_heads
 from bangfu.web.http import AuthedRequest
 from bangfu.web.paging import page_of
 
@@ -41,5 +42,6 @@ def referrals(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("已答复。"))
         return redirect("referrals")
-    page, query = page_of(request, referrals_for_user(user=user).order_by("-status", "-pk"), 30)
+    listed = referrals_for_user(user=user).prefetch_related(household_heads("case__household__"))
+    page, query = page_of(request, listed.order_by("-status", "-pk"), 30)
     return render(request, "web/referrals.html", {"page": page, "query": query})

@@ -1,6 +1,6 @@
 """The registry's pages: households (list, card, export, import template), members' whole ID
-numbers (audited), income readings, the rejected rows of an import, the audit log, and where
-each user starts."""
+numbers (audited), income readings and the rejected rows of an import (the audit log is
+web/views/audit.py)."""
 
 from __future__ import annotations
 
@@ -16,25 +16,21 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
-from bangfu.accounts.selectors import audit_events_for_user
 from bangfu.cases.cards import CARD_STAGES
+from bangfu.cases.selectors import household_facts
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.sheets import XLSX
-from bangfu.jobs.models import JobKind
-from bangfu.jobs.services import job_kinds_for
 from bangfu.regions.models import Grid, Level
 from bangfu.registry.exporter import households_export, households_template
-from bangfu.registry.models import Guarantee, Household
+from bangfu.registry.models import Household
 from bangfu.registry.selectors import (
     HouseholdFilters,
     household_get_for_user,
     household_list_for_user,
-    household_phone_masked,
     households_in_scope,
     member_get_for_user,
     member_id_unmasked,
@@ -95,34 +91,12 @@ def household_list(request: AuthedRequest) -> HttpResponse:
 def household_detail(request: AuthedRequest, household_no: str) -> HttpResponse:
     user = reader(request)
     household = household_get_for_user(user=user, household_no=household_no)
-    members = list(household.members.all())
-    incomes = list(household.incomes.order_by("year"))
-    readings = list(household.readings.order_by("period"))
-    today = timezone.localdate()
     access = access_for(user)
-    chart = {
-        "years": [str(r.year) for r in incomes],
-        "per_capita": [float(r.per_capita_net) for r in incomes],
-        "readings": [r.period for r in readings],
-        "reading_per_capita": [float(r.per_capita_net) for r in readings],
-    }
-    guarantees = [
-        (label, value, Guarantee(value).label)
-        for label, value in (
-            (_("义务教育"), household.education_secured),
-            (_("基本医疗"), household.medical_secured),
-            (_("住房安全"), household.housing_secured),
-            (_("饮水安全"), household.water_secured),
-        )
-    ]
     context = {
         "household": household,
-        "members": [(m, m.age_on(today)) for m in members],
-        "incomes": incomes,
-        "readings": readings,
-        "chart": chart,
-        "guarantees": guarantees,
-        "phone": household_phone_masked(household=household),
+        "head_name": household.head_name,  # the title names the household by its head
+        # members, incomes, readings, chart, guarantees, phone: as the case page shows them
+        **household_facts(household=household),
         "reading_form": ReadingForm() if access.may_record_readings else None,
         "cases": list(household.cases.order_by("-opened_at")),
         "can_print": access.may_print
@@ -201,24 +175,6 @@ def household_export(request: AuthedRequest) -> FileResponse:
     buf.seek(0)
     name = f"农户信息-{user.region.name if user.region else ''}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(buf, as_attachment=True, filename=name, content_type=XLSX)
-
-
-@login_required
-@require_GET
-def audit_log(request: AuthedRequest) -> HttpResponse:
-    events = audit_events_for_user(user=request.user).select_related("actor")
-    page, query = page_of(request, events, 50)
-    return render(request, "web/audit_log.html", {"page": page, "query": query})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Where a user starts (and lands after logging in): the households, or for a department
-    officer, who has no access to the registry, the department feeds."""
-    user = request.user
-    if user.is_authenticated and not access_for(user).may_read_registry:
-        kinds = job_kinds_for(user)
-        return redirect("feed_import" if JobKind.FEED_IMPORT in kinds else "jobs")
-    return redirect("households")
 
 
 class CappedLoginView(auth_views.LoginView):
