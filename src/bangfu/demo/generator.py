@@ -126,7 +126,19 @@ class DemoHousehold:
 
 
 class Generator:
-    def __init__(self, *, county: Region, seed: int, calibration: Calibration) -> None:
+    """Households for a county as of `today` (the demo's day; by default the middle of the year
+    after the calibration's): ages, the caseload's dates and the latest income year (the year
+    before `today`'s) are counted from it. The calibrated income figures stand for that latest
+    year (docs/calibration.md, "The demo's dates")."""
+
+    def __init__(
+        self,
+        *,
+        county: Region,
+        seed: int,
+        calibration: Calibration,
+        today: dt.date | None = None,
+    ) -> None:
         if county.level != Level.COUNTY:
             raise ValueError("demo needs a county")
         self.county = county
@@ -137,7 +149,8 @@ class Generator:
         self.fake.seed_instance(seed)
         self.used_ids: set[str] = set()
         self.index = {c.key: i for i, c in enumerate(COLUMNS)}
-        self.today = dt.date(calibration.year + 1, 6, 30)
+        self.today = today or dt.date(calibration.year + 1, 6, 30)
+        self.year = self.today.year - 1  # the latest year of income on record
 
     # people -----------------------------------------------------------------------------
     def _id(self, birth: dt.date, sex: str) -> str:
@@ -353,7 +366,7 @@ class Generator:
             if "住房安全" in unsafe or rng.random() < rare
             else "已保障",
             "water_secured": "未保障" if "饮水安全" in unsafe or rng.random() < rare else "已保障",
-            "year": str(self.cal.year),
+            "year": str(self.year),
             **{k: str(v) for k, v in income.items()},
         }
         rows = []
@@ -473,12 +486,12 @@ class Generator:
         sigma = 0.05 + 0.08 * serious + 0.05 * chronic + 0.05 * disabled
         sigma += 0.12 * business + 0.08 * migrant
         p_shock = _p_shock(members)
-        history = {self.cal.year: per_capita}
+        history = {self.year: per_capita}
         for back in range(1, 5):
             growth = math.exp(rng.gauss(0.06, sigma))
             if (rng.random() < p_shock) if back > 1 else recent_shock:
                 growth *= rng.uniform(0.4, 0.7)
-            history[self.cal.year - back] = history[self.cal.year - back + 1] / growth
+            history[self.year - back] = history[self.year - back + 1] / growth
         return history
 
     def _poisson(self, lam: float) -> int:

@@ -15,6 +15,7 @@ from bangfu.accounts.services import user_create
 from bangfu.assistance.onboarding import COLUMNS as ONBOARD_COLUMNS
 from bangfu.assistance.onboarding import OnboardReport, monitoring_import
 from bangfu.core.tabular.sheets import Table
+from bangfu.demo.contacts import DEMO_WORK_PHONES, demo_contacts
 from bangfu.demo.feeds import demo_feeds_load
 from bangfu.demo.generator import DemoHousehold, Generator, load_calibration
 from bangfu.feeds.importer import FeedReport
@@ -48,7 +49,8 @@ def demo_build(*, households: int, seed: int, county_code: str = DEMO_COUNTY) ->
             "parent"
         )
     )
-    gen = Generator(county=county, seed=seed, calibration=load_calibration())
+    day = today()
+    gen = Generator(county=county, seed=seed, calibration=load_calibration(), today=day)
     rng = gen.rng
     weights = [rng.uniform(0.5, 1.5) for _ in villages]
     counts = _apportion(households, weights)
@@ -78,14 +80,15 @@ def demo_build(*, households: int, seed: int, county_code: str = DEMO_COUNTY) ->
     if not report.written:
         raise RuntimeError("demo data failed validation: " + "; ".join(map(str, report.errors[:5])))
     with transaction.atomic():
-        _history(made, gen.cal.year)
+        _history(made, gen.year, day)
         logins = _users(county)
+        demo_contacts(county)
     onboarded = demo_onboard(made)
     if not onboarded.written:
         raise RuntimeError(
             "demo caseload failed validation: " + "; ".join(map(str, onboarded.errors[:5]))
         )
-    feeds = demo_feeds_load(made, today=timezone.localdate(), seed=seed)
+    feeds = demo_feeds_load(made, today=day, seed=seed)
     return DemoResult(
         report=report, households=made, logins=logins, feeds=feeds, onboarded=onboarded
     )
@@ -141,8 +144,10 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
-def _history(made: list[DemoHousehold], base_year: int) -> None:
-    """Earlier years' incomes and, for monitored households, quarterly readings."""
+def _history(made: list[DemoHousehold], base_year: int, day: dt.date) -> None:
+    """Earlier years' incomes (up to `base_year`, the latest) and the grid workers' readings:
+    every household's of the last four quarters before `day`, and for households in
+    monitoring the monthly ones of the last three months too (监测对象 are visited monthly)."""
     ids = dict(
         Household.objects.filter(household_no__in=[h.household_no for h in made]).values_list(
             "household_no", "id"
@@ -175,27 +180,40 @@ def _history(made: list[DemoHousehold], base_year: int) -> None:
                     schooling_costs=ref.schooling_costs,
                 )
             )
-        for i, period in enumerate(_quarters(base_year)):
-            net = ref.total_income - ref.production_costs
-            readings.append(
-                IncomeReading(
-                    household_id=pk,
-                    kind=ReadingKind.QUARTERLY,
-                    period=period,
-                    household_size=h.size,
-                    income=(ref.total_income / 4 * Decimal(str(1 + 0.03 * i))).quantize(
-                        Decimal("0.01")
-                    ),
-                    production_costs=(ref.production_costs / 4).quantize(Decimal("0.01")),
-                    note="网格员季度核查" if net else "",
+        net = ref.total_income - ref.production_costs
+        series = [(ReadingKind.QUARTERLY, _quarters(day), 4, Decimal("0.03"), "网格员季度核查")]
+        if h.risks:
+            monthly = (ReadingKind.MONTHLY, _months(day), 12, Decimal("0.01"), "网格员月度走访")
+            series.append(monthly)
+        for kind, periods, parts, step, note in series:
+            for i, period in enumerate(periods):
+                readings.append(
+                    IncomeReading(
+                        household_id=pk,
+                        kind=kind,
+                        period=period,
+                        household_size=h.size,
+                        income=(ref.total_income / parts * (1 + step * i)).quantize(
+                            Decimal("0.01")
+                        ),
+                        production_costs=(ref.production_costs / parts).quantize(Decimal("0.01")),
+                        note=note if net else "",
+                    )
                 )
-            )
     IncomeRecord.objects.bulk_create(records, batch_size=2000, ignore_conflicts=True)
     IncomeReading.objects.bulk_create(readings, batch_size=2000, ignore_conflicts=True)
 
 
-def _quarters(base_year: int) -> list[str]:
-    return [f"{base_year}-Q3", f"{base_year}-Q4", f"{base_year + 1}-Q1", f"{base_year + 1}-Q2"]
+def _quarters(day: dt.date, n: int = 4) -> list[str]:
+    """The last `n` quarters ended before `day`, oldest first (2026-Q3 on 2026-12-01)."""
+    index = day.year * 4 + (day.month - 1) // 3 - 1  # the last whole quarter, counted from 0
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index - n + 1, index + 1)]
+
+
+def _months(day: dt.date, n: int = 3) -> list[str]:
+    """The last `n` months before `day`'s, oldest first (2026-11 last on 2026-12-01)."""
+    index = day.year * 12 + day.month - 2  # last month, counted from 0
+    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - n + 1, index + 1)]
 
 
 def _users(county: Region) -> list[tuple[str, str, str]]:
@@ -227,7 +245,7 @@ def _users(county: Region) -> list[tuple[str, str, str]]:
                 grid=g,
                 department=departments.get(username, ""),
                 display_name=name,
-                work_phone="0351-5000000",
+                work_phone=DEMO_WORK_PHONES.get(username, ""),
             )
         logins.append((username, str(role.label), region.name))
     return logins
@@ -238,4 +256,5 @@ def demo_exists(county_code: str = DEMO_COUNTY) -> bool:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    """The demo's day: the local date the services count deadlines from."""
+    return timezone.localdate()
