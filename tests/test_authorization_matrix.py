@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path
@@ -33,8 +34,9 @@ from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
 from bangfu.api.models import ApiToken
 from bangfu.assistance.models import Measure, MeasureKind
+from bangfu.cases.attachments import attachment_add
 from bangfu.cases.cards import household_token, signed
-from bangfu.cases.models import Case, Channel, Objection, Referral, Stage
+from bangfu.cases.models import AttachmentKind, Case, Channel, Objection, Referral, Stage
 from bangfu.cases.services import declaration_submit
 from bangfu.core.crypto import decrypt
 from bangfu.jobs.models import Job, JobKind
@@ -55,6 +57,11 @@ from tests.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
+# the smallest PNG there is (1×1), for the attachment of each side
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
 
 API = "/api/v1"
 ANON = "anon"
@@ -169,6 +176,7 @@ ADMIN_MODELS = (
     "django_tasks_database/dbtaskresult",
     "regions/region",
     "regions/grid",
+    "regions/regioncontact",
     "accounts/user",
     "audit/auditevent",
     "registry/household",
@@ -221,7 +229,7 @@ EXPECT: dict[str, Route] = {
     "api-v1:openapi-view": Route(get=EVERYONE),  # the docs page (Swagger UI, static files)
     "api-v1:api-root": Route(get=by(404, anon=404)),
     # the pages ---------------------------------------------------------------------------
-    "home": Route(get=by(302, anon=302)),  # to the households, or a department's feeds
+    "home": Route(get=by(200)),  # the to-do home (待办) of every role
     "healthz": Route(get=EVERYONE),
     "login": Route(get=by(302, anon=200), post=by(302, anon=200)),
     "logout": Route(get=by(405, anon=405), post=by(302, anon=302)),
@@ -252,7 +260,15 @@ EXPECT: dict[str, Route] = {
     # the grid worker and the village cadre record readings (an empty form: 400)
     "reading_add": Route(post=InOut(by(404, {READINGS & SEES_IN: 400}), by(404))),
     "audit_log": Route(get=by(404, {AUDIT: 200})),
+    "audit_export": Route(get=by(404, {AUDIT: 200})),
     "warnings": Route(get=by(404, {READERS: 200})),
+    # all new warnings of the chosen households, by those who write the registry; back to the
+    # list, with the reason when refused (the household of 静游镇 is outside the village's)
+    "warning_bulk": Route(
+        post=both(by(404, {WRITERS: 302})),
+        body={"household": "object_id", "status": Lit("lead")},
+    ),
+    "warning_export": Route(get=by(404, {READERS: 200})),
     "warning": Route(get=seen(200), obj="warning"),
     # turned into a lead by those who write the registry, to the warning's page
     "warning_status": Route(
@@ -264,6 +280,7 @@ EXPECT: dict[str, Route] = {
         body={"status": Lit("lead")},
     ),
     "cases": Route(get=by(404, {READERS: 200})),
+    "case_export": Route(get=by(404, {READERS: 200})),
     "case_overdue": Route(get=by(404, {READERS: 200})),
     # township review and county approval; an empty batch goes back with the reason
     "case_batch": Route(
@@ -283,8 +300,14 @@ EXPECT: dict[str, Route] = {
     "objection_resolve": Route(post=seen(302), obj="objection"),
     "plan_confirm": Route(post=seen(302), obj="case"),
     "evaluation_add": Route(post=seen(302), obj="case"),
+    # a case's files: the upload goes back to the case page (without a file, with the reason);
+    # the file itself to whoever may read the case (each reading audited)
+    "attachment_add": Route(post=seen(302), obj="case"),
+    "attachment": Route(get=seen(200), obj="attachment"),
     "my_tasks": Route(get=by(404, {READERS: 200})),
-    "measure_update": Route(post=seen(302), obj="measure"),
+    "task_export": Route(get=by(404, {READERS: 200})),
+    # an empty form: its carrier gets their tasks back with the reasons (400), a cadre a message
+    "measure_update": Route(post=seen(302, rules={"helper": 400}), obj="measure"),
     # the county edits the catalogue (an invalid form goes back with the reasons)
     "catalogue": Route(
         get=by(404, {READERS: 200}), post=by(404, county=302), body={"kind": "kind"}
@@ -314,6 +337,19 @@ EXPECT: dict[str, Route] = {
     "village_cards_pdf": Route(get=seen(200, rules={SEES_IN - PRINTERS: 404})),
     # nobody of the village is in a notice period: back to the cases, with the reason
     "notice_pdf": Route(get=seen(302, rules={SEES_IN - PRINTERS: 404})),
+    # the meeting's agenda or minutes on paper: the meeting page's users and village
+    "meeting_pdf": Route(
+        get=InOut(
+            by(404, {SEES_IN | {"neighbour"}: 200}),
+            by(404, {SEES_OUT | {"village", "neighbour", "grid", "helper"}: 200}),
+        ),
+        query={"village": "code"},
+    ),
+    # the village's contact details, kept by those who print for it (an empty form is valid)
+    "village_contact": Route(
+        get=seen(200, rules={SEES_IN - PRINTERS: 404}),
+        post=seen(302, rules={SEES_IN - PRINTERS: 404}),
+    ),
     # public: the card for whoever may read the household, the village's side for the others
     "qr_open": Route(get=both(EVERYONE)),
     "declare": Route(get=both(EVERYONE), post=both(by(400, anon=400))),
@@ -390,6 +426,12 @@ def _side(
     warning = housing_warning(household)
     referral = Referral.objects.create(case=case, programme="低保", figures="月人均收入 400 元")
     objection = Objection.objects.create(case=case, text="有异议", by=owner)
+    attachment = attachment_add(
+        user=owner,
+        case=case,
+        upload=SimpleUploadedFile("核查表.png", PNG_BYTES, "image/png"),
+        kind=AttachmentKind.VERIFICATION,
+    )
     job = Job.objects.create(
         kind=JobKind.HOUSEHOLD_IMPORT, user=owner, region=owner.region, file_name=f"{side}.xlsx"
     )
@@ -409,6 +451,7 @@ def _side(
         "measure_id": str(measure.pk),
         "referral_id": str(referral.pk),
         "objection_id": str(objection.pk),
+        "attachment_id": str(attachment.pk),
         "job_id": str(job.pk),
         "declaration_id": str(declaration.pk),
         "value": signed(household_token(household=household)),
@@ -657,7 +700,7 @@ def _templates(client: Client) -> dict[str, str]:
 
 
 # where the anonymous are sent instead of the login page (which sends them on to it)
-ANON_REDIRECTS = {"home": "/households/", "set_language": "/", "admin:logout": "/admin/"}
+ANON_REDIRECTS = {"set_language": "/", "admin:logout": "/admin/"}
 
 
 def _problems(req: Request, response: Any, world: World) -> list[str]:

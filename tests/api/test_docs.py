@@ -36,10 +36,14 @@ class _Assets(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         script = self._script
-        if script is not None and not script.get("src") and data.strip():
-            # a JSON data block is not run; anything else would be inline script
-            if script.get("type") != "application/json":
-                self.inline.append(data)
+        # a JSON data block is not run; anything else would be inline script
+        if (
+            script is not None
+            and not script.get("src")
+            and data.strip()
+            and script.get("type") != "application/json"
+        ):
+            self.inline.append(data)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":

@@ -3,18 +3,23 @@ from django.urls import path
 
 from bangfu.web.views import (
     assistance,
+    attachments,
+    audit,
     cards,
     cases,
     declarations,
+    exports,
+    home,
     jobs,
     meetings,
     referrals,
     registry,
+    villages,
     warnings,
 )
 
 urlpatterns = [
-    path("", registry.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", registry.healthz, name="healthz"),
     path(
         "login/",
@@ -56,8 +61,13 @@ urlpatterns = [
         name="member_unmask",
     ),
     path("households/<str:household_no>/readings", registry.reading_add, name="reading_add"),
-    path("audit/", registry.audit_log, name="audit_log"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
     path("warnings/", warnings.warning_list, name="warnings"),
+    path("warnings/decide", warnings.warning_bulk, name="warning_bulk"),
+    path("warnings/export.xlsx", exports.warning_export, name="warning_export"),
+    path("cases/export.xlsx", exports.case_export, name="case_export"),
+    path("tasks/export.xlsx", exports.task_export, name="task_export"),
     path("warnings/<int:pk>/", warnings.warning_detail, name="warning"),
     path("warnings/<int:pk>/status", warnings.warning_status, name="warning_status"),
     path("cases/", cases.case_list, name="cases"),
@@ -74,10 +84,13 @@ urlpatterns = [
     ),
     path("cases/<int:pk>/plan", assistance.plan_confirm_view, name="plan_confirm"),
     path("cases/<int:pk>/evaluations", cases.evaluation_add, name="evaluation_add"),
+    path("cases/<int:pk>/attachments", attachments.attachment_add_view, name="attachment_add"),
+    path("attachments/<int:pk>", attachments.attachment_view, name="attachment"),
     path("tasks/", assistance.my_tasks, name="my_tasks"),
     path("measures/<int:pk>/update", assistance.measure_update_view, name="measure_update"),
     path("catalogue/", assistance.catalogue, name="catalogue"),
     path("meetings/", meetings.meeting, name="meeting"),
+    path("meetings/agenda.pdf", meetings.meeting_pdf, name="meeting_pdf"),
     path("referrals/", referrals.referrals, name="referrals"),
     path("results/", assistance.results, name="results"),
     path("dashboard/", assistance.dashboard_view, name="dashboard"),
@@ -86,6 +99,7 @@ urlpatterns = [
     path("households/<str:household_no>/qr/revoke", cards.qr_revoke, name="qr_revoke"),
     path("villages/<str:code>/cards.pdf", cards.village_cards_pdf, name="village_cards_pdf"),
     path("villages/<str:code>/notice.pdf", cards.village_notice_pdf, name="notice_pdf"),
+    path("villages/<str:code>/contact/", villages.village_contact_edit, name="village_contact"),
     # public: what a household's QR code opens (the card in scope, else the village's side)
     path("q/<str:value>/", cards.qr_open, name="qr_open"),
     # public: each village's QR code points here (自主申报)
