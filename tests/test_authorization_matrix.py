@@ -294,8 +294,9 @@ EXPECT: dict[str, Route] = {
         body={"declaration": "declaration_id"},
     ),
     "case": Route(get=seen(200), obj="case"),
-    # the forms of the case page go back to it, with the reason when refused
-    "case_act": Route(post=seen(302), obj="case"),
+    # the forms of the case page go back to it, with the reason when refused; a refused
+    # action's form is shown again on the case page as it was typed (400)
+    "case_act": Route(post=seen(400), obj="case"),
     "objection_add": Route(post=seen(302), obj="case"),
     "objection_resolve": Route(post=seen(302), obj="objection"),
     "plan_confirm": Route(post=seen(302), obj="case"),

@@ -209,3 +209,23 @@ def test_the_demo_notice_that_ended_is_finished_from_the_pages(
         "county",
     ]
     assert not case.steps.filter(overdue=True).exists()
+    page.context.close()
+    # back in the village, the plan the page proposes (一户一策) is confirmed ...
+    page = signed_in(browser, live_server, "village", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    plan = page.locator(f"form[action='/cases/{case.pk}/plan']")
+    for target in plan.locator("input[name^=target_]").all():
+        target.fill("当年实现稳定增收")
+    plan.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".messages li.error").count() == 0, page.inner_text(".messages")
+    measures = list(case.measures.select_related("kind", "responsible"))
+    assert measures and all(m.responsible.username == "helper" for m in measures)
+    page.context.close()
+    # ... and waits on the responsible person's home and task list
+    page = signed_in(browser, live_server, "helper", DEMO_PASSWORD)
+    assert "我的帮扶措施" in page.inner_text("main")
+    page.locator("header a[href='/tasks/']").first.click()
+    page.wait_for_load_state()
+    tasks = page.inner_text("main")
+    assert number in tasks and measures[0].kind.name in tasks

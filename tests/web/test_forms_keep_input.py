@@ -135,3 +135,27 @@ def test_the_tasks_page_names_households_by_their_heads_in_few_queries(
     page = r.content.decode()
     assert r.status_code == 200
     assert page.count('<a href="/households/FK-1/">测试FK-1-0</a>') == 2
+
+
+def test_a_refused_case_action_comes_back_on_the_case_page_as_typed(
+    client, people, make_households
+):
+    """The village cadre's home verification with no income: the case page again (400), the
+    findings as typed, the income's error beside its field, and the case still a lead."""
+    (home,) = make_households(household_rows("FK-2"))
+    case = Case.objects.create(household=home, channel=Channel.VISIT, stage=Stage.LEAD)
+    client.force_login(people["village"])
+    typed = {
+        "verify-findings": "房屋后墙开裂，雨季漏水",
+        "verify-per_capita": "",
+        "verify-food": "on",
+    }
+    r = client.post(reverse("case_act", args=[case.pk, "verify"]), typed)
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "房屋后墙开裂，雨季漏水</textarea>" in page
+    assert field_errors(page, "id_verify-per_capita") == ["请填写核实的家庭年人均纯收入（元）"]
+    assert field_errors(page, "id_verify-findings") == []
+    assert 'name="verify-food" id="id_verify-food" checked' in page
+    case.refresh_from_db()
+    assert case.stage == Stage.LEAD and not case.steps.exists()

@@ -12,6 +12,7 @@ from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.cases.chain import Action, Field
 from bangfu.cases.models import AttachmentKind, Case, Stage
+from bangfu.cases.selectors import CaseFilters
 from bangfu.monitoring.policy import RISK_TYPES
 from bangfu.regions.models import Level
 
@@ -29,6 +30,13 @@ class CaseFilterForm(forms.Form):
         villages = access_for(user).regions(Level.VILLAGE)
         choices_set(self, "stage", all_ + list(Stage.choices))
         choices_set(self, "village", all_ + list(villages.values_list("code", "name")))
+
+    def filters(self) -> CaseFilters:
+        """The list's filters as chosen (none where the query string is not valid)."""
+        if not self.is_valid():
+            return CaseFilters()
+        data = self.cleaned_data
+        return CaseFilters(stage=data["stage"], village=data["village"], overdue=data["overdue"])
 
 
 def choices_set(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
@@ -74,7 +82,11 @@ class ActionForm(forms.Form):
             kwargs["initial"] = {f.name: f.initial(case) for f in action.fields if f.initial}
         super().__init__(*args, **kwargs)
         for spec in action.fields:
-            self.fields[spec.name] = _form_field(spec)
+            field = self.fields[spec.name] = _form_field(spec)
+            # the same words the service refuses a missing fact with (API, CLI)
+            field.error_messages["required"] = spec.missing or _("请填写%(field)s") % {
+                "field": spec.label
+            }
         self.fields["note"] = forms.CharField(
             required=action.note_required,
             label=_("理由") if action.note_required else _("说明"),

@@ -33,7 +33,6 @@ from bangfu.cases.evaluation import (
 )
 from bangfu.cases.models import AttachmentKind, Case, Objection, Stage
 from bangfu.cases.selectors import (
-    CaseFilters,
     actions_held_for_user,
     case_get_for_user,
     case_list_for_user,
@@ -76,11 +75,20 @@ STAGE_ATTACHMENT = {
 }
 
 
-def _action_forms(user: User, case: Case) -> list[tuple[Action, ActionForm | None, str]]:
+def _action_forms(
+    user: User, case: Case, bound: ActionForm | None = None
+) -> list[tuple[Action, ActionForm | None, str]]:
     """Each action open to the user with its form, or, held (the notice still running), no
-    form and why, with the day it can be taken: shown disabled rather than refused."""
+    form and why, with the day it can be taken: shown disabled rather than refused. `bound`
+    is a submitted form shown again with what was typed and its errors."""
+
+    def form(action: Action) -> ActionForm:
+        if bound is not None and bound.prefix == action.name:
+            return bound
+        return ActionForm(action=action, case=case, prefix=action.name)
+
     return [
-        (action, None if held else ActionForm(action=action, case=case, prefix=action.name), held)
+        (action, None if held else form(action), held)
         for action, held in actions_held_for_user(user=user, case=case)
     ]
 
@@ -91,15 +99,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     user = reader(request)
     access = access_for(user)
     form = CaseFilterForm(request.GET or None, user=user)
-    filters = (
-        CaseFilters(
-            stage=form.cleaned_data["stage"],
-            village=form.cleaned_data["village"],
-            overdue=form.cleaned_data["overdue"],
-        )
-        if form.is_valid()
-        else CaseFilters()
-    )
+    filters = form.filters()
     cases = case_list_for_user(user=user, filters=filters)
     page, query = page_of(request, cases.prefetch_related(household_heads("household__")), 30)
     counts = stage_counts(user=user)
@@ -127,8 +127,18 @@ def case_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = reader(request)
+    return _case_page(request, user, case_get_for_user(user=user, pk=pk))
+
+
+def _case_page(
+    request: AuthedRequest,
+    user: User,
+    case: Case,
+    bound: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case page; with `bound`, an action's form as it was submitted (status 400)."""
     access = access_for(user)
-    case = case_get_for_user(user=user, pk=pk)
     kind = STAGE_ATTACHMENT.get(Stage(case.stage), AttachmentKind.OTHER)
     return render(
         request,
@@ -148,13 +158,14 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "steps": case.steps.select_related("by"),
             "objections": case.objections.select_related("by", "resolved_by"),
             "referrals": case.referrals.all(),
-            "action_forms": _action_forms(user, case),
+            "action_forms": _action_forms(user, case, bound),
             # objections are heard during either notice: identification or risk elimination
             "can_object": case.stage in NOTICE_STAGES and access.may_object,
             "can_resolve": access.may_resolve,
             "today": timezone.localdate(),
             **_plan_context(user, case),
         },
+        status=status,
     )
 
 
@@ -187,18 +198,16 @@ def case_act_view(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     if spec is None:
         raise NotFound
     form = ActionForm(request.POST, action=spec, prefix=action)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{'；'.join(str(e) for e in errors)}")
-        return redirect("case", pk=case.pk)
+    if not form.is_valid():  # shown again as typed, each field's error beside it
+        messages.error(request, _("请按提示修改后再提交。"))
+        return _case_page(request, user, case, bound=form, status=400)
     note, data = form.record()
     try:
         case_act(user=user, case=case, action=action, note=note, data=data)
     except Refused as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已办理：") + str(spec.label))
+        return _case_page(request, user, case, bound=form, status=400)
+    messages.success(request, _("已办理：") + str(spec.label))
     return redirect("case", pk=case.pk)
 
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bangfu.assistance.exports import cases_export, tasks_export, warnings_export
-from bangfu.cases.selectors import CaseFilters
 from bangfu.core.errors import Refused
 from bangfu.core.tabular.sheets import XLSX
 from bangfu.monitoring.selectors import WarningFilters
@@ -61,15 +60,7 @@ def warning_export(request: AuthedRequest) -> HttpResponseBase:
 def case_export(request: AuthedRequest) -> HttpResponseBase:
     user = reader(request)
     form = CaseFilterForm(request.GET or None, user=user)
-    filters = (
-        CaseFilters(
-            stage=form.cleaned_data["stage"],
-            village=form.cleaned_data["village"],
-            overdue=form.cleaned_data["overdue"],
-        )
-        if form.is_valid()
-        else CaseFilters()
-    )
+    filters = form.filters()
     note = request.GET.urlencode()
     return _send(
         request,
