@@ -93,6 +93,8 @@ def test_a_file_is_kept_by_its_content_under_a_random_name(
         (b"<html><script>alert(1)</script></html>", "文件类型不支持"),
         (b"\xff\xd8\xff\xe0 not really a jpeg", "图片无法打开"),  # JPEG's magic, then garbage
         (image_bytes("PNG")[:40], "图片无法打开"),  # a truncated photo
+        # a JPEG cut off in its image data: its header opens, its pixels do not decode
+        (image_bytes("JPEG", (64, 64))[:-200], "图片无法打开"),
         (b"", "文件是空的"),
     ],
 )
@@ -108,6 +110,24 @@ def test_a_file_of_another_type_or_broken_is_refused_and_nothing_is_kept(
         )
     assert not Attachment.objects.exists() and stored_files(root) == []
     assert not AuditEvent.objects.filter(object_type="attachment").exists()
+
+
+def test_a_phones_multi_picture_jpeg_is_kept_as_a_jpeg(case, people, root):
+    """Portrait-mode and many Android photos are MPO files (JPEGs with more pictures in them):
+    a photo from the phone's camera, to be kept like any JPEG."""
+    buf = io.BytesIO()
+    first, second = Image.new("RGB", (8, 6), (10, 90, 10)), Image.new("RGB", (8, 6), (0, 0, 0))
+    first.save(buf, "MPO", save_all=True, append_images=[second])
+    with Image.open(io.BytesIO(buf.getvalue())) as check:
+        assert check.format == "MPO"
+    kept = attachment_add(
+        user=people["village"],
+        case=case,
+        upload=upload("IMG_2026.jpg", buf.getvalue(), "image/jpeg"),
+        kind=AttachmentKind.VERIFICATION,
+    )
+    assert kept.content_type == "image/jpeg" and kept.filename == "IMG_2026.jpg"
+    assert (root / kept.path).read_bytes() == buf.getvalue()
 
 
 def test_a_file_over_the_cap_is_refused_with_the_cap(case, people, root, settings):

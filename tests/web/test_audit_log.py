@@ -182,7 +182,7 @@ def test_the_export_is_the_filtered_log_and_is_audited(client, people, log):
     assert "环节：风险消除：待县级审定 → 风险已消除" in {row[6] for row in body}
     assert {row[1] for row in body} == {"王建国", "county"}
     export = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="auditevent")
-    assert export.actor == people["auditor"] and "object_type=case" in export.note
+    assert export.actor == people["auditor"] and "对象类型=case" in export.note
     assert "导出审计日志 2 条" in export.note
     # the same audience as the log
     for who in ("village", "township", "grid", "dept"):

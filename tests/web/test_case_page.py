@@ -233,3 +233,26 @@ def test_a_category_against_the_history_refuses_the_batch_naming_the_household(
     assert "H-BAT3" in text and "不能认定为脱贫不稳定户" in text
     case.refresh_from_db()
     assert case.stage == Stage.COUNTY and not case.category
+
+
+def test_the_batch_page_asks_the_same_queries_for_two_rows_as_for_five(
+    client, people, make_households
+):
+    """Each row's proposed category reads the case's verification and signals: fetched for the
+    whole page at once, not row by row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    homes = make_households(*(household_rows(f"H-BQ{n}") for n in range(5)))
+    for h in homes[:2]:
+        to_county(people, h)
+    client.force_login(people["county"])
+    client.get(reverse("case_batch"))  # the session, the caches: warmed once
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(reverse("case_batch")).status_code == 200
+    for h in homes[2:]:
+        to_county(people, h)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(reverse("case_batch")).content.decode()
+    assert all(h.head_name in page for h in homes)
+    assert len(five.captured_queries) == len(two.captured_queries)

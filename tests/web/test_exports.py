@@ -123,7 +123,7 @@ def test_the_warnings_export_is_the_list_one_row_per_household(client, people, c
     assert [(r[0], r[4]) for r in rows] == [(A, "R14 未参加基本医疗保险")]
     event = exported("riskwarning").latest("pk")
     assert event.actor == people["village"] and "导出预警农户 1 行" in event.note
-    assert "rule=R14" in event.note
+    assert "规则=R14" in event.note
 
 
 def test_the_roster_lists_the_monitoring_objects_with_id_numbers_per_role(client, people, county):

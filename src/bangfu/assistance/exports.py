@@ -32,6 +32,7 @@ from bangfu.cases.models import Case, Stage
 from bangfu.cases.selectors import CaseFilters, case_list_for_user
 from bangfu.core.crypto import decrypt
 from bangfu.core.errors import Refused
+from bangfu.core.tabular.sheets import safe_cell
 from bangfu.monitoring.selectors import WarningFilters, warning_households_for_user, warning_rows
 from bangfu.registry.models import Household, Member
 from bangfu.registry.selectors import household_heads
@@ -104,14 +105,6 @@ def _bounded(count: int) -> None:
         )
 
 
-def _text(ws: Any, value: Any) -> Any:
-    if not isinstance(value, str) or value == "":
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"  # never a formula
-    return cell
-
-
 def _write(
     *, out: Path | IO[bytes], title: str, caption: str, columns: Columns, rows: Iterable[Any]
 ) -> int:
@@ -133,7 +126,7 @@ def _write(
     ws.append(headers)
     count = 0
     for row in rows:
-        ws.append([_text(ws, v) for v in row])
+        ws.append([safe_cell(ws, v) for v in row])
         count += 1
     wb.save(out)
     return count
@@ -156,7 +149,7 @@ def _audited(*, user: User, object_type: str, what: str, count: int, note: str) 
                 object_type=object_type,
                 object_id="*",
                 region_code=user.region.code if user.region else "",
-                note=(f"导出{what} {count} 行" + (f"；条件：{note}" if note else ""))[:255],
+                note=f"导出{what} {count} 行" + (f"；条件：{note}" if note else ""),
             )
         ]
     )

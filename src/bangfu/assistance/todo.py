@@ -110,7 +110,7 @@ def todo_for_user(*, user: User, today: dt.date | None = None) -> list[TodoGroup
             )
         )
     if any(s in acts for s in NOTICE_STAGES):
-        groups.append(_notices(user, today))
+        groups.extend(_notices(user, today))
     if access.may("handle_declarations"):
         groups.append(_declarations(user))
     if access.may_answer_referrals:
@@ -212,23 +212,33 @@ def _stage_url(access: Access, stage: str) -> str:
     return reverse("cases") + f"?stage={stage}"
 
 
-def _notices(user: User, today: dt.date) -> TodoGroup:
-    """Notices that end within NOTICE_SOON days or have ended: the village closes them."""
-    ending = (
-        cases_in_scope(user=user)
-        .filter(stage__in=NOTICE_STAGES, notice_ends__lte=today + dt.timedelta(days=NOTICE_SOON))
-        .order_by("notice_ends", "pk")
-    )
-    return _cases(
-        "notices",
-        _("公示即将期满"),
-        ending,
-        reverse("cases") + f"?stage={Stage.NOTICE.value}",
-        today,
-        _("公示截止"),
-        due=lambda c: c.notice_ends,
-        late=lambda c, day: bool(c.notice_ends and c.notice_ends < day),
-    )
+def _notices(user: User, today: dt.date) -> list[TodoGroup]:
+    """Notices that end within NOTICE_SOON days or have ended: the village closes them. The
+    identification's and the risk elimination's apart, each linking to its own stage."""
+    soon = today + dt.timedelta(days=NOTICE_SOON)
+    groups = []
+    for key, title, stage in (
+        ("notices", _("公示即将期满"), Stage.NOTICE),
+        ("exit_notices", _("风险消除公示即将期满"), Stage.EXIT_NOTICE),
+    ):
+        ending = (
+            cases_in_scope(user=user)
+            .filter(stage=stage, notice_ends__lte=soon)
+            .order_by("notice_ends", "pk")
+        )
+        groups.append(
+            _cases(
+                key,
+                title,
+                ending,
+                reverse("cases") + f"?stage={stage.value}",
+                today,
+                _("公示截止"),
+                due=lambda c: c.notice_ends,
+                late=lambda c, day: bool(c.notice_ends and c.notice_ends < day),
+            )
+        )
+    return groups
 
 
 def _evaluations(user: User, today: dt.date) -> TodoGroup:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,6 +19,7 @@ from bangfu.audit.display import EventRow, event_rows
 from bangfu.audit.models import AuditAction, AuditEvent
 from bangfu.audit.services import Actor, audit_event, audit_save
 from bangfu.core.errors import Refused
+from bangfu.core.tabular.sheets import safe_cell
 
 MAX_ROWS = 50_000  # the most events one export writes: narrow the filters for more
 CHUNK = 1000
@@ -33,13 +33,6 @@ COLUMNS = (
     ("变更", 60),
     ("说明", 40),
 )
-
-
-def _text(ws: Any, value: Any) -> Any:
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula
-    return cell
 
 
 def _changes(row: EventRow) -> str:
@@ -94,7 +87,7 @@ def audit_log_export(
             _changes(r),
             r.note,
         ]
-        ws.append([_text(ws, v) for v in values])
+        ws.append([safe_cell(ws, v) for v in values])
     wb.save(out)
     audit_save(
         [
@@ -109,7 +102,3 @@ def audit_log_export(
         ]
     )
     return count
-
-
-def export_name(region: str) -> str:
-    return f"{_('审计日志')}-{region}-{timezone.localdate():%Y%m%d}.xlsx"

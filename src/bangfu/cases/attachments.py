@@ -44,7 +44,8 @@ JPEG = FileType("image/jpeg", "jpg", True)
 PNG = FileType("image/png", "png", True)
 PDF = FileType("application/pdf", "pdf", False)
 SIGNATURES = ((b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG), (b"%PDF-", PDF))
-PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+# what Pillow calls each: a phone's portrait or multi-picture JPEG opens as "MPO"
+PILLOW_FORMATS = {JPEG: frozenset({"JPEG", "MPO"}), PNG: frozenset({"PNG"})}
 UNSAFE_NAME = re.compile(r"[^\w.()（）\-— ]+")
 
 
@@ -70,7 +71,7 @@ def clean_filename(name: str, extension: str) -> str:
     return f"{stem or '附件'}.{extension}"
 
 
-def _read_capped(upload: UploadedFile[bytes]) -> bytes:
+def read_capped(upload: UploadedFile[bytes]) -> bytes:
     cap = max_bytes()
     if upload.size is not None and upload.size > cap:
         raise Refused(_size_refusal())
@@ -90,20 +91,23 @@ def _size_refusal() -> str:
     }
 
 
-def _check_image(data: bytes, kind: FileType) -> None:
-    """An image must open as what its first bytes claim (a truncated or forged file does not),
-    and not be a decompression bomb."""
+def check_image(data: bytes, kind: FileType) -> None:
+    """An image must open as what its first bytes claim and decode whole (a truncated or
+    forged file does not), and not be a decompression bomb."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as image:
-                if image.format != PILLOW_FORMATS[kind]:
-                    raise Refused(_type_refusal())
+                found = image.format
                 image.verify()
+            with Image.open(BytesIO(data)) as image:
+                image.load()  # verify() does not decode a JPEG: a cut-off one fails here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise Refused(_("图片无法打开，可能已损坏，请重新拍照上传")) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Refused(_("图片像素过多，请缩小后再上传")) from None
+    if found not in PILLOW_FORMATS[kind]:
+        raise Refused(_type_refusal())
 
 
 def _type_refusal() -> str:
@@ -136,12 +140,12 @@ def attachment_add(*, user: User, case: Case, upload: UploadedFile[bytes], kind:
         raise Refused(_("本案已办结，不能再上传附件"))
     if kind not in AttachmentKind.values:
         raise Refused(_("请选择附件类型"))
-    data = _read_capped(upload)
+    data = read_capped(upload)
     found = file_type(data[:16])
     if found is None:
         raise Refused(_type_refusal())
     if found.image:
-        _check_image(data, found)
+        check_image(data, found)
     relative = f"{case.pk}/{uuid.uuid4().hex}.{found.extension}"
     target = attachment_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)

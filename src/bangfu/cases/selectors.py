@@ -289,7 +289,7 @@ OUTCOME_ACTIONS = ("county_approve", "county_reject", "township_reject", "apprai
 
 
 def household_summary(
-    *, case: Case, today: dt.date | None = None, warnings: int = 10
+    *, user: User, case: Case, today: dt.date | None = None, warnings: int = 10
 ) -> dict[str, Any]:
     """The household behind a case, for the cadre deciding on it without leaving the page: the
     household page's facts, its department records as the latest warnings cite them (the
@@ -307,8 +307,12 @@ def household_summary(
     )
     for w in recent:
         w.household = household  # the evidence names members: one prefetch for all
+    # the earlier cases and visits the user may read (a responsible person: only the cases
+    # they carry a measure on)
+    readable = cases_in_scope(user=user)
     earlier = list(
-        household.cases.exclude(pk=case.pk)
+        readable.filter(household=household)
+        .exclude(pk=case.pk)
         .order_by("-opened_at")
         .prefetch_related(Prefetch("steps", to_attr="trail"))
     )
@@ -322,7 +326,9 @@ def household_summary(
     ]
     from_channels = (Channel.VISIT, Channel.SELF)
     visits = (
-        Signal.objects.filter(case__household=household, channel__in=from_channels)
+        Signal.objects.filter(
+            case__in=readable.filter(household=household), channel__in=from_channels
+        )
         .select_related("by", "case")
         .order_by("-at")
     )

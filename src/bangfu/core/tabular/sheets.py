@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -268,7 +269,7 @@ def write_workbook(
         for i, v in enumerate(row):
             if i in text_cols and v not in (None, ""):
                 v = str(v)
-            out_row.append(_safe(ws, v, text=i in text_cols))
+            out_row.append(safe_cell(ws, v, text=i in text_cols))
         ws.append(out_row)
 
     codes.append([c.header for _, c in coded])
@@ -297,18 +298,20 @@ def write_plain_workbook(
     """A one-sheet workbook (e.g. the rejected rows with their reasons)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("被拒绝的行")
-    ws.append([_safe(ws, h) for h in headers])
+    ws.append([safe_cell(ws, h) for h in headers])
     for r in rows:
-        ws.append([_safe(ws, v) for v in r])
+        ws.append([safe_cell(ws, v) for v in r])
     wb.save(out)
 
 
-def _safe(ws: Any, value: Any, *, text: bool = False) -> Any:
-    """Strings stay strings: a name typed as "=HYPERLINK(...)" must not become a formula in
-    the county's spreadsheet (nor lose its value on the way back)."""
+def safe_cell(ws: Any, value: Any, *, text: bool = False) -> Any:
+    """A value for a write-only sheet's row. Strings stay strings: a name typed as
+    "=HYPERLINK(...)" must not become a formula in the county's spreadsheet (nor lose its value
+    on the way back); control characters a spreadsheet cannot hold (a stray \\x0b in a
+    note) are dropped rather than failing the whole export."""
     if not isinstance(value, str) or value == "":
         return value
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     if text:
         cell.number_format = "@"

@@ -4,30 +4,30 @@ pages, and exported as the filtered rows (itself audited)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from bangfu.accounts.models import User
 from bangfu.accounts.selectors import AuditFilters, audit_events_for_user
 from bangfu.assistance.models import Measure
 from bangfu.audit.display import EventRow, event_rows
-from bangfu.audit.exports import audit_log_export, export_name
+from bangfu.audit.exports import audit_log_export
 from bangfu.audit.models import AuditEvent
 from bangfu.cases.models import Case
-from bangfu.core.tabular.sheets import XLSX
 from bangfu.monitoring.models import RiskWarning
 from bangfu.registry.models import Household
 from bangfu.web.forms.audit import AuditFilterForm
 from bangfu.web.http import AuthedRequest
 from bangfu.web.paging import page_of
+from bangfu.web.views.exports import filters_note, send_xlsx
 
 PAGE_SIZE = 50
 
@@ -97,20 +97,21 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export(request: AuthedRequest) -> FileResponse:
+def audit_export(request: AuthedRequest) -> HttpResponseBase:
     """The filtered log as .xlsx, for the same readers as the page; the export is audited with
-    its filter."""
+    its filter, and one over the limit goes back to the log with the reason."""
     user: User = request.user
-    _form, events = _filtered(request)
-    buf = io.BytesIO()
-    audit_log_export(
-        events=events,
-        out=buf,
-        actor=user,
-        region_code=user.region.code if user.region else "",
-        note=request.GET.urlencode(),
-        describe=describe,
+    form, events = _filtered(request)
+    return send_xlsx(
+        request,
+        str(_("审计日志")),
+        "audit_log",
+        lambda out: audit_log_export(
+            events=events,
+            out=out,
+            actor=user,
+            region_code=user.region.code if user.region else "",
+            note=filters_note(form),
+            describe=describe,
+        ),
     )
-    buf.seek(0)
-    name = export_name(user.region.name if user.region else "")
-    return FileResponse(buf, as_attachment=True, filename=name, content_type=XLSX)

@@ -21,7 +21,7 @@ from bangfu.accounts.models import User
 from bangfu.assistance.models import MeasureStatus
 from bangfu.assistance.selectors import measure_kinds, measures_propose, responsible_candidates
 from bangfu.cases.attachments import may_attach
-from bangfu.cases.categories import proposed_category
+from bangfu.cases.categories import CATEGORY_PREFETCH, proposed_category
 from bangfu.cases.chain import ACTIONS, NOTICE_STAGES, Action, batch_approval
 from bangfu.cases.elimination import GUARANTEES
 from bangfu.cases.evaluation import (
@@ -145,7 +145,7 @@ def _case_page(
         "web/case_detail.html",
         {
             "case": case,
-            "summary": household_summary(case=case),
+            "summary": household_summary(user=user, case=case),
             "attachments": case.attachments.select_related("uploaded_by"),
             "attachment_form": AttachmentForm(initial={"kind": kind})
             if may_attach(user, case)
@@ -273,7 +273,7 @@ def case_batch(request: AuthedRequest) -> HttpResponse:
         raise NotFound
     waiting = cases_in_scope(user=user).filter(stage=action.source)
     waiting = waiting.order_by("household__household_no").prefetch_related(
-        household_heads("household__")
+        household_heads("household__"), *CATEGORY_PREFETCH
     )
     # the county's approval decides the category: each row offers the proposal, to change
     category_field = next((f for f in action.fields if f.name == "category"), None)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from bangfu.assistance.exports import cases_export, tasks_export, warnings_export
@@ -24,9 +25,11 @@ from bangfu.web.forms.warnings import WarningFilterForm
 from bangfu.web.http import AuthedRequest, reader
 
 
-def _send(
+def send_xlsx(
     request: AuthedRequest, title: str, page: str, write: Callable[[io.BytesIO], object]
 ) -> HttpResponseBase:
+    """The workbook `write` makes, as a download named by its title, region and day; a refused
+    export (over its row limit) goes back to `page` (with the same query) with the reason."""
     buf = io.BytesIO()
     try:
         write(buf)
@@ -40,14 +43,28 @@ def _send(
     return FileResponse(buf, as_attachment=True, filename=name, content_type=XLSX)
 
 
+def filters_note(form: forms.Form) -> str:
+    """The export's conditions as the audit log keeps them (in Chinese, whatever the reader's
+    language): the valid filters by their labels, never the raw query string (unreadable, and
+    whatever a client sent)."""
+    if not form.is_valid():
+        return ""
+    with translation.override(None):
+        return "；".join(
+            f"{form.fields[k].label}={v}"
+            for k, v in form.cleaned_data.items()
+            if v not in ("", None, False)
+        )
+
+
 @login_required
 @require_GET
 def warning_export(request: AuthedRequest) -> HttpResponseBase:
     user = reader(request)
     form = WarningFilterForm(request.GET or None, user=user)
     filters = form.filters() if form.is_valid() else WarningFilters()
-    note = request.GET.urlencode()
-    return _send(
+    note = filters_note(form)
+    return send_xlsx(
         request,
         "监测预警",
         "warnings",
@@ -61,8 +78,8 @@ def case_export(request: AuthedRequest) -> HttpResponseBase:
     user = reader(request)
     form = CaseFilterForm(request.GET or None, user=user)
     filters = form.filters()
-    note = request.GET.urlencode()
-    return _send(
+    note = filters_note(form)
+    return send_xlsx(
         request,
         "监测对象花名册",
         "cases",
@@ -74,4 +91,4 @@ def case_export(request: AuthedRequest) -> HttpResponseBase:
 @require_GET
 def task_export(request: AuthedRequest) -> HttpResponseBase:
     user = reader(request)
-    return _send(request, "帮扶任务", "my_tasks", lambda out: tasks_export(user=user, out=out))
+    return send_xlsx(request, "帮扶任务", "my_tasks", lambda out: tasks_export(user=user, out=out))

@@ -4,6 +4,7 @@ for the village cadre, its minutes with a decision per case."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -68,7 +69,7 @@ def meeting(request: AuthedRequest) -> HttpResponse:
             held_on = dt.date.fromisoformat(request.POST.get("held_on", ""))
         except ValueError:
             messages.error(request, _("请填写会议日期"))
-            return redirect(f"{request.path}?month={month}&village={village.code}")
+            return redirect(_page(request.path, month, village.code))
         try:
             meeting_record(
                 user=user,
@@ -83,7 +84,7 @@ def meeting(request: AuthedRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("会议纪要已保存。"))
-        return redirect(f"{request.path}?month={month}&village={village.code}")
+        return redirect(_page(request.path, month, village.code))
     agenda_cases = {
         c.pk: c
         for key in ("leads", "steps_due", "evaluations_due", "exits_proposed")
@@ -119,8 +120,14 @@ def meeting_pdf(request: AuthedRequest) -> HttpResponse:
         data = meeting_paper(user=user, village=village, month=month, today=timezone.localdate())
     except Refused as exc:
         messages.error(request, str(exc))
-        return redirect(f"{reverse('meeting')}?month={month}&village={village.code}")
+        return redirect(_page(reverse("meeting"), month, village.code))
     name = f"村级会议-{village.name}-{month}.pdf"
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
     return response
+
+
+def _page(path: str, month: str, village: str) -> str:
+    """The meeting page of a village and month, its query built (never a raw value in a
+    Location header)."""
+    return f"{path}?{urlencode({'month': month, 'village': village})}"
