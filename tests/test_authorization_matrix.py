@@ -45,6 +45,8 @@ from bangfu.regions.models import Region
 from bangfu.registry.importer import ImportReport
 from bangfu.registry.models import Household
 from bangfu.registry.services import rejected_store
+from bangfu.supervision.models import Problem, ProblemEvidence
+from bangfu.supervision.services import evidence_root
 from tests.conftest import (
     HEADERS,
     OTHER_TOWNSHIP_VILLAGE,
@@ -221,6 +223,14 @@ EVERYONE = by(200, anon=200)
 A_DAY = Lit("2026-01-01")  # a meeting's date, in the past
 # a form posted without its file (an empty POST would be the blank form again, 200)
 NO_FILE: dict[str, str | Lit] = {"file": Lit("")}
+REGISTRARS = frozenset({"county", "township", "other_township", "auditor"})  # of problems
+PROBLEM: dict[str, str | Lit] = {
+    "source": Lit("audit"),
+    "category": Lit("funds"),
+    "description": Lit("资金拨付滞后"),
+    "responsible_unit": Lit("乡镇"),
+    "deadline": Lit("2026-12-31"),
+}
 
 EXPECT: dict[str, Route] = {
     **_admin(),
@@ -354,6 +364,18 @@ EXPECT: dict[str, Route] = {
     # public: the card for whoever may read the household, the village's side for the others
     "qr_open": Route(get=both(EVERYONE)),
     "declare": Route(get=both(EVERYONE), post=both(by(400, anon=400))),
+    # the problem ledger (问题台账): read by the registry's readers; registered by auditors,
+    # the county and townships (an empty form: 400); an action's refusal goes back to the page
+    "problems": Route(get=by(404, {READERS: 200})),
+    "problem_new": Route(get=by(404, {REGISTRARS: 200}), post=by(404, {REGISTRARS: 400})),
+    "problem_import": Route(
+        get=by(404, {REGISTRARS: 200}), post=by(404, {REGISTRARS: 400}), body=NO_FILE
+    ),
+    "problem_template": Route(get=by(404, {REGISTRARS: 200})),
+    "problem_export": Route(get=by(404, {READERS: 200})),
+    "problem": Route(get=seen(200), obj="problem"),
+    "problem_act": Route(post=seen(302), obj="problem"),
+    "problem_evidence": Route(get=seen(200), obj="evidence"),
     # the API --------------------------------------------------------------------------------
     f"GET {API}/regions": Route(
         get=InOut(api(by(404, {SEES_IN | DEPT: 200})), api(by(404, {SEES_OUT | {"dept"}: 200}))),
@@ -400,6 +422,28 @@ EXPECT: dict[str, Route] = {
     f"GET {API}/monitoring/runs/{{run_id}}": Route(get=api(by(404, {READERS: 200}))),
     f"GET {API}/jobs": Route(get=api(by(200))),
     f"GET {API}/jobs/{{job_id}}": Route(get=InOut(api(JOB.inside), api(JOB.outside))),
+    f"GET {API}/problems": Route(get=api(by(200))),
+    # registered inside the registrar's region (200), refused elsewhere (409); 403 for others
+    f"POST {API}/problems": Route(
+        post=InOut(
+            api(by(403, {REGISTRARS: 200, "other_township": 409})),
+            api(by(403, {REGISTRARS: 200, "township": 409})),
+        ),
+        body={"region": "code", **PROBLEM},
+    ),
+    f"GET {API}/problems/{{problem_id}}": Route(get=api_seen(200)),
+    # the village cadre rectifies 官庄村's problem: refused an empty progress or close-out (409)
+    f"POST {API}/problems/{{problem_id}}/progress": Route(
+        post=api_seen(403, rules={"village": 409})
+    ),
+    f"POST {API}/problems/{{problem_id}}/closeout": Route(
+        post=api_seen(403, rules={"village": 409})
+    ),
+    # nothing is waiting for verification, and an open problem is not reopened
+    f"POST {API}/problems/{{problem_id}}/verify": Route(
+        post=api_seen(403), body={"approve": Lit(True)}
+    ),
+    f"POST {API}/problems/{{problem_id}}/reopen": Route(post=api_seen(403)),
 }
 
 
@@ -433,6 +477,27 @@ def _side(
         upload=SimpleUploadedFile("核查表.png", PNG_BYTES, "image/png"),
         kind=AttachmentKind.VERIFICATION,
     )
+    problem = Problem.objects.create(
+        source="audit",
+        region=village,
+        category="funds",
+        description="资金拨付滞后",
+        responsible_unit="村委会",
+        deadline=dt.date(2026, 12, 31),
+        registered_by=owner,
+        registered_on=dt.date(2026, 11, 1),
+    )
+    evidence = ProblemEvidence.objects.create(
+        problem=problem,
+        filename="整改照片.png",
+        content_type="image/png",
+        size=len(PNG_BYTES),
+        sha256="-",
+        path=f"{problem.pk}/evidence.png",
+        uploaded_by=owner,
+    )
+    (evidence_root() / str(problem.pk)).mkdir(parents=True, exist_ok=True)
+    (evidence_root() / evidence.path).write_bytes(PNG_BYTES)
     job = Job.objects.create(
         kind=JobKind.HOUSEHOLD_IMPORT, user=owner, region=owner.region, file_name=f"{side}.xlsx"
     )
@@ -455,6 +520,8 @@ def _side(
         "attachment_id": str(attachment.pk),
         "job_id": str(job.pk),
         "declaration_id": str(declaration.pk),
+        "problem_id": str(problem.pk),
+        "evidence_id": str(evidence.pk),
         "value": signed(household_token(household=household)),
         "token": rejected_store(owner.pk, ImportReport(), HEADERS),
         "code": village.code,
@@ -494,6 +561,7 @@ def world(people, make_households) -> World:
         "app_label": "registry",
         "url": "nowhere/",
         "id": str(people["village"].pk),
+        "step": "progress",  # a problem's action (problem_act)
     }
     values = {
         "in": _side(
@@ -608,6 +676,7 @@ def test_the_role_groups_are_the_access_tables(people):
     assert having("read_audit") == AUDIT
     assert having("record_readings") == READINGS
     assert having("plan") == PLANNERS
+    assert having("register_problems") == REGISTRARS
 
 
 def test_an_undeclared_route_fails_the_check(client):

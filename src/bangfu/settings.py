@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "bangfu.monitoring",
     "bangfu.cases",
     "bangfu.assistance",
+    "bangfu.supervision",
     "bangfu.api",
     "bangfu.jobs",
     "bangfu.demo",

@@ -55,6 +55,10 @@ MAY: dict[str, frozenset[Role]] = {
     "answer_referrals": frozenset({Role.DEPARTMENT_OFFICER}),
     # who has a task list of their own (帮扶责任人)
     "carry_tasks": frozenset({Role.RESPONSIBLE_PERSON}),
+    # the problem ledger (问题台账): who registers problems, and the responsible levels that
+    # rectify them and request the close-out (销号); the level above verifies (supervision)
+    "register_problems": frozenset({Role.AUDITOR, Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}),
+    "rectify_problems": frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
 }
 # Who may be named responsible for a measure (帮扶责任人), and who a household card names when
 # no measure is open.
@@ -212,6 +216,14 @@ class Access:
     @property
     def may_evaluate(self) -> bool:
         return self.may("evaluate")
+
+    @property
+    def may_register_problems(self) -> bool:
+        return self.may("register_problems")
+
+    @property
+    def may_rectify_problems(self) -> bool:
+        return self.may("rectify_problems")
 
     @property
     def may_carry_tasks(self) -> bool:

@@ -25,6 +25,7 @@ from bangfu.feeds.api import router as feeds_router
 from bangfu.jobs.api import router as jobs_router
 from bangfu.monitoring.api import router as monitoring_router
 from bangfu.registry.api import router as registry_router
+from bangfu.supervision.api import router as supervision_router
 
 USE_RECORDED_EVERY = dt.timedelta(minutes=10)
 
@@ -128,6 +129,7 @@ for router in (
     monitoring_router,
     cases_router,
     assistance_router,
+    supervision_router,
     feeds_router,
     jobs_router,
 ):

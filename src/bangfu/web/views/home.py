@@ -20,6 +20,8 @@ from bangfu.accounts.models import User
 from bangfu.assistance.todo import FIRST, TodoGroup, TodoItem, todo_for_user
 from bangfu.jobs.models import Job, JobKind, JobStatus
 from bangfu.jobs.services import job_kinds_for, jobs_for_user
+from bangfu.supervision.models import Problem
+from bangfu.supervision.selectors import problems_overdue_below, problems_to_verify
 
 JOB_DAYS = 30  # how far back failed jobs and a department's imports are listed
 
@@ -31,8 +33,41 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     today = timezone.localdate()
-    groups = [*todo_for_user(user=user, today=today), *job_groups(user=user)]
+    groups = [
+        *todo_for_user(user=user, today=today),
+        *problem_groups(user=user, today=today),
+        *job_groups(user=user),
+    ]
     return render(request, "web/home.html", {"groups": groups, "today": today})
+
+
+def problem_groups(*, user: User, today: dt.date) -> list[TodoGroup]:
+    """The problem ledger's: close-out requests the user verifies, and the overdue problems of
+    the levels below (listed to the level above); shown only when there are some."""
+    groups = []
+    verify = problems_to_verify(user=user)
+    if verify:
+        items = [_problem_item(p, today) for p in verify[:FIRST]]
+        url = reverse("problems") + "?status=closeout_requested"
+        title = _("待验收销号的问题")
+        groups.append(TodoGroup("problems_verify", title, len(verify), url, items, _("整改时限")))
+    overdue = problems_overdue_below(user=user, today=today)
+    count = overdue.count()
+    if count:
+        items = [_problem_item(p, today) for p in overdue[:FIRST]]
+        url = reverse("problems") + "?overdue=on"
+        title = _("逾期未整改的问题")
+        groups.append(TodoGroup("problems_overdue", title, count, url, items, _("整改时限")))
+    return groups
+
+
+def _problem_item(problem: Problem, today: dt.date) -> TodoItem:
+    return TodoItem(
+        url=reverse("problem", args=[problem.pk]),
+        text=f"{problem.region.name} · {problem.description[:40]}",
+        due=problem.deadline,
+        late=problem.deadline < today,
+    )
 
 
 def job_groups(*, user: User) -> list[TodoGroup]:

@@ -9,8 +9,10 @@ from bangfu.cases.models import Stage
 from bangfu.core.management.commands.serve import serve
 from bangfu.core.progress import ProgressBar
 from bangfu.demo.cases import demo_cases
+from bangfu.demo.problems import demo_problems
 from bangfu.demo.services import DEMO_PASSWORD, DEMO_VILLAGE, demo_build, demo_exists
 from bangfu.monitoring.services import monitor_run
+from bangfu.supervision.models import ProblemStatus
 
 
 class Command(BaseCommand):
@@ -46,6 +48,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 "演示村的监测帮扶："
                 + "，".join(f"{s.label} {stages[s.value]} 户" for s in Stage if s.value in stages)
+            )
+            problems = demo_problems(village_code=DEMO_VILLAGE)
+            self.stdout.write(
+                "问题台账："
+                + "，".join(
+                    f"{s.label} {problems[s.value]} 个"
+                    for s in ProblemStatus
+                    if s.value in problems
+                )
             )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, region in _logins():

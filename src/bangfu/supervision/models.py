@@ -1,0 +1,144 @@
+"""The problem ledger (问题台账): a problem found by an assessment, an audit, an inspection or
+the county's own checks, its rectification (整改) with evidence, and its close-out (销号)
+verified by the level above. A closed problem found again is reopened, its history kept."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.accounts.access import ScopePaths
+from bangfu.cases.models import Case
+from bangfu.regions.models import Region
+from bangfu.registry.models import Household
+
+
+class Source(models.TextChoices):  # 问题来源
+    NATIONAL = "national", _("国家考核评估")
+    CROSS = "cross", _("省市交叉考核")
+    AUDIT = "audit", _("审计")
+    INSPECTION = "inspection", _("巡视巡察")
+    UNANNOUNCED = "unannounced", _("督查暗访")
+    DEPARTMENT = "department", _("行业部门")
+    SELF_CHECK = "self_check", _("自查")
+    PUBLIC = "public", _("群众反映/12317")
+
+
+class ProblemCategory(models.TextChoices):  # 问题类别
+    IDENTIFICATION = "identification", _("识别认定")
+    ASSISTANCE = "assistance", _("帮扶落实")
+    ELIMINATION = "elimination", _("风险消除")
+    FUNDS = "funds", _("资金项目")
+    CONDUCT = "conduct", _("作风问题")
+    GROUNDWORK = "groundwork", _("基础工作")
+    OTHER = "other", _("其他")
+
+
+class ProblemStatus(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    RECTIFYING = "rectifying", _("整改中")
+    CLOSEOUT_REQUESTED = "closeout_requested", _("申请销号")
+    CLOSED = "closed", _("已销号")
+
+
+class Problem(models.Model):  # 问题
+    # a problem's region is a county, a township or a village: scoped by its code's prefix
+    SCOPE = ScopePaths(village="region")
+    source = models.CharField(_("问题来源"), max_length=16, choices=Source.choices)
+    # the source's own reference number (反馈问题编号): a re-import finds the problem by it
+    source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="problems")
+    category = models.CharField(_("问题类别"), max_length=16, choices=ProblemCategory.choices)
+    description = models.TextField(_("问题描述"), max_length=2000)
+    responsible_unit = models.CharField(_("责任单位"), max_length=100)
+    responsible_person = models.CharField(_("责任人"), max_length=64, blank=True)
+    deadline = models.DateField(_("整改时限"))
+    measures = models.TextField(_("整改措施"), max_length=2000, blank=True)
+    result = models.TextField(_("整改结果"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.REGISTERED
+    )
+    households = models.ManyToManyField(
+        Household, blank=True, related_name="problems", verbose_name=_("涉及农户")
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_on = models.DateField(_("登记日期"))
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    reopened = models.PositiveSmallIntegerField(_("重新打开次数"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~Q(source_ref=""),
+                name="problem_unique_source_ref",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="problem_status_due_idx")]
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题台账")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.source_ref or self.pk}"
+
+
+class UpdateKind(models.TextChoices):
+    REGISTER = "register", _("登记")
+    PROGRESS = "progress", _("整改进展")
+    CLOSEOUT_REQUEST = "closeout_request", _("申请销号")
+    VERIFY = "verify", _("验收销号")
+    SEND_BACK = "send_back", _("退回整改")
+    REOPEN = "reopen", _("重新打开")
+
+
+class ProblemUpdate(models.Model):  # 整改记录: the history, never rewritten
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(_("类型"), max_length=20, choices=UpdateKind.choices)
+    text = models.TextField(_("说明"), max_length=2000, blank=True)
+    result = models.TextField(_("整改结果"), max_length=2000, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on = models.DateField(_("日期"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.get_kind_display()}"
+
+
+class ProblemEvidence(models.Model):  # 佐证材料: a checked file, stored by a random name
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="evidence")
+    update = models.ForeignKey(
+        ProblemUpdate, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    filename = models.CharField(_("文件名"), max_length=120)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=128)  # relative to HOME/problems: <problem>/<uuid>.<ext>
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self) -> str:
+        return self.filename
