@@ -45,7 +45,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.importer import ImportReport
 from bangfu.registry.models import Household
 from bangfu.registry.services import rejected_store
-from bangfu.supervision.models import Problem, ProblemEvidence
+from bangfu.supervision.models import Problem, ProblemEvidence, TeamMember, TeamTask, WorkTeam
 from bangfu.supervision.services import evidence_root
 from tests.conftest import (
     HEADERS,
@@ -224,6 +224,8 @@ A_DAY = Lit("2026-01-01")  # a meeting's date, in the past
 # a form posted without its file (an empty POST would be the blank form again, 200)
 NO_FILE: dict[str, str | Lit] = {"file": Lit("")}
 REGISTRARS = frozenset({"county", "township", "other_township", "auditor"})  # of problems
+TEAM_EDITORS = frozenset({"county", "township", "other_township"})  # MAY["edit_teams"]
+TEAM_KEEPERS = frozenset({"township", "other_township", "village", "neighbour"})  # of logs
 PROBLEM: dict[str, str | Lit] = {
     "source": Lit("audit"),
     "category": Lit("funds"),
@@ -376,6 +378,18 @@ EXPECT: dict[str, Route] = {
     "problem": Route(get=seen(200), obj="problem"),
     "problem_act": Route(post=seen(302), obj="problem"),
     "problem_evidence": Route(get=seen(200), obj="evidence"),
+    # resident work teams (驻村工作队): read by the registry's readers; the roster kept by the
+    # county and the townships, the weak villages by the county, logs and tasks by the
+    # village's cadre and the township (an empty log is a form shown again with its errors)
+    "teams": Route(get=by(404, {READERS: 200})),
+    "team_new": Route(get=by(404, {TEAM_EDITORS: 200}), post=by(404, {TEAM_EDITORS: 400})),
+    "team_weak": Route(get=by(404, county=200), post=by(404, county=400)),
+    "team": Route(
+        get=seen(200),
+        post=seen(403, rules={TEAM_KEEPERS: 400}),
+        obj="team",
+        body={"what": Lit("log")},
+    ),
     # the API --------------------------------------------------------------------------------
     f"GET {API}/regions": Route(
         get=InOut(api(by(404, {SEES_IN | DEPT: 200})), api(by(404, {SEES_OUT | {"dept"}: 200}))),
@@ -444,6 +458,20 @@ EXPECT: dict[str, Route] = {
         post=api_seen(403), body={"approve": Lit(True)}
     ),
     f"POST {API}/problems/{{problem_id}}/reopen": Route(post=api_seen(403)),
+    f"GET {API}/work-teams": Route(get=api(by(200))),
+    f"GET {API}/work-teams/lacking-first-secretary": Route(get=api(by(200))),
+    f"GET {API}/work-teams/{{team_id}}": Route(get=api_seen(200)),
+    # an empty log is refused (409) to those who keep the team's logs
+    f"POST {API}/work-teams/{{team_id}}/logs": Route(
+        post=api_seen(403, rules={TEAM_KEEPERS: 409}),
+        body={"member": "team_member_id", "on": Lit("2026-01-05"), "text": Lit("")},
+    ),
+    f"POST {API}/work-teams/{{team_id}}/tasks": Route(
+        post=api_seen(403, rules={TEAM_KEEPERS: 200}), body={"title": Lit("入户走访")}
+    ),
+    f"POST {API}/work-teams/{{team_id}}/tasks/{{task_id}}": Route(
+        post=api_seen(403, rules={TEAM_KEEPERS: 200}), body={"status": Lit("done")}
+    ),
 }
 
 
@@ -501,6 +529,16 @@ def _side(
     job = Job.objects.create(
         kind=JobKind.HOUSEHOLD_IMPORT, user=owner, region=owner.region, file_name=f"{side}.xlsx"
     )
+    team = WorkTeam.objects.create(
+        village=village,
+        sending_unit="县农业农村局",
+        unit_level="county",
+        term_start=dt.date(2026, 1, 1),
+    )
+    secretary = TeamMember.objects.create(
+        team=team, name="张书记", role="first_secretary", term_start=dt.date(2026, 1, 1)
+    )
+    task = TeamTask.objects.create(team=team, title="入户走访", created_by=owner)
     declaration = declaration_submit(
         village=village,
         name="申报人",
@@ -522,6 +560,9 @@ def _side(
         "declaration_id": str(declaration.pk),
         "problem_id": str(problem.pk),
         "evidence_id": str(evidence.pk),
+        "team_id": str(team.pk),
+        "team_member_id": str(secretary.pk),
+        "task_id": str(task.pk),
         "value": signed(household_token(household=household)),
         "token": rejected_store(owner.pk, ImportReport(), HEADERS),
         "code": village.code,
@@ -677,6 +718,8 @@ def test_the_role_groups_are_the_access_tables(people):
     assert having("record_readings") == READINGS
     assert having("plan") == PLANNERS
     assert having("register_problems") == REGISTRARS
+    assert having("edit_teams") == TEAM_EDITORS
+    assert having("keep_team_logs") == TEAM_KEEPERS
 
 
 def test_an_undeclared_route_fails_the_check(client):

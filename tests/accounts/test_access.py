@@ -67,6 +67,11 @@ plan                 .        Y         Y      .      .      .      .
 evaluate             .        Y         Y      .      Y      .      .
 carry_tasks          .        .         .      .      Y      .      .
 answer_referrals     .        .         .      .      .      .      .
+register_problems    Y        Y         .      .      .      .      Y
+rectify_problems     Y        Y         Y      .      .      .      .
+edit_teams           Y        Y         .      .      .      .      .
+mark_weak_villages   Y        .         .      .      .      .      .
+keep_team_logs       .        Y         Y      .      .      .      .
 """
 # answer_referrals: a department officer of civil affairs (民政) only; the fixture's department
 # officer has no department (tests/cases/test_referrals.py has the civil-affairs officer)

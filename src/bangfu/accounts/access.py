@@ -59,6 +59,12 @@ MAY: dict[str, frozenset[Role]] = {
     # rectify them and request the close-out (销号); the level above verifies (supervision)
     "register_problems": frozenset({Role.AUDITOR, Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}),
     "rectify_problems": frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE, Role.COUNTY_OFFICER}),
+    # resident work teams (驻村工作队): the roster is the county's and the township's (for its
+    # villages); the weak villages (重点帮扶村) the county's; logs and tasks the village's and
+    # the township's (supervision.teams)
+    "edit_teams": frozenset({Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}),
+    "mark_weak_villages": frozenset({Role.COUNTY_OFFICER}),
+    "keep_team_logs": frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE}),
 }
 # Who may be named responsible for a measure (帮扶责任人), and who a household card names when
 # no measure is open.
@@ -224,6 +230,18 @@ class Access:
     @property
     def may_rectify_problems(self) -> bool:
         return self.may("rectify_problems")
+
+    @property
+    def may_edit_teams(self) -> bool:
+        return self.may("edit_teams")
+
+    @property
+    def may_mark_weak_villages(self) -> bool:
+        return self.may("mark_weak_villages")
+
+    @property
+    def may_keep_team_logs(self) -> bool:
+        return self.may("keep_team_logs")
 
     @property
     def may_carry_tasks(self) -> bool:

@@ -26,6 +26,7 @@ from bangfu.jobs.api import router as jobs_router
 from bangfu.monitoring.api import router as monitoring_router
 from bangfu.registry.api import router as registry_router
 from bangfu.supervision.api import router as supervision_router
+from bangfu.supervision.teams_api import router as teams_router
 
 USE_RECORDED_EVERY = dt.timedelta(minutes=10)
 
@@ -130,6 +131,7 @@ for router in (
     cases_router,
     assistance_router,
     supervision_router,
+    teams_router,
     feeds_router,
     jobs_router,
 ):

@@ -1,8 +1,11 @@
 """The problem ledger (问题台账): a problem found by an assessment, an audit, an inspection or
 the county's own checks, its rectification (整改) with evidence, and its close-out (销号)
-verified by the level above. A closed problem found again is reopened, its history kept."""
+verified by the level above. A closed problem found again is reopened, its history kept.
+And the resident work teams (驻村工作队) with their first secretaries, logs and task lists."""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.access import ScopePaths
 from bangfu.cases.models import Case
-from bangfu.regions.models import Region
+from bangfu.regions.models import PHONE, Region
 from bangfu.registry.models import Household
 
 
@@ -142,3 +145,135 @@ class ProblemEvidence(models.Model):  # 佐证材料: a checked file, stored by 
 
     def __str__(self) -> str:
         return self.filename
+
+
+# -- resident work teams (驻村工作队) and first secretaries (第一书记) ------------------------
+# a work phone only (办公电话): a mobile number is personal and refused (as the village contact)
+MOBILE = re.compile(r"^\s*(?:\+?86)?[\s-]*1[3-9]\d(?:[\s-]*\d){8}\s*$")
+
+
+class UnitLevel(models.TextChoices):  # 派出单位层级
+    CENTRAL = "central", _("中央")
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县")
+
+
+class WorkTeam(models.Model):  # 驻村工作队
+    SCOPE = ScopePaths(village="village")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="work_teams")
+    sending_unit = models.CharField(_("派出单位"), max_length=100)
+    unit_level = models.CharField(_("派出单位层级"), max_length=16, choices=UnitLevel.choices)
+    term_start = models.DateField(_("派驻开始"))
+    term_end = models.DateField(_("派驻结束"), null=True, blank=True)
+    active = models.BooleanField(_("在岗"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["village_id", "-term_start", "pk"]
+        verbose_name = _("驻村工作队")
+        verbose_name_plural = _("驻村工作队")
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.sending_unit}"
+
+
+class MemberRole(models.TextChoices):
+    FIRST_SECRETARY = "first_secretary", _("第一书记")
+    LEADER = "leader", _("队长")
+    MEMBER = "member", _("队员")
+
+
+class TeamMember(models.Model):  # 工作队队员
+    SCOPE = ScopePaths(village="team__village")
+    team = models.ForeignKey(WorkTeam, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=32)
+    role = models.CharField(_("职务"), max_length=16, choices=MemberRole.choices)
+    post = models.CharField(_("工作单位及职务"), max_length=100, blank=True)
+    phone = models.CharField(_("办公电话"), max_length=24, blank=True, validators=[PHONE])
+    term_start = models.DateField(_("到岗日期"))
+    term_end = models.DateField(_("离岗日期"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="team_memberships",
+        verbose_name=_("系统账号"),
+    )
+
+    class Meta:
+        ordering = ["team_id", "role", "term_start", "pk"]
+        verbose_name = _("工作队队员")
+        verbose_name_plural = _("工作队队员")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class WeakVillage(models.Model):  # 重点帮扶村/软弱涣散村: the county's decision
+    SCOPE = ScopePaths(village="village")
+    village = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="weak_mark")
+    decided_on = models.DateField(_("认定日期"))
+    document_no = models.CharField(_("文件编号"), max_length=64, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["village_id"]
+        verbose_name = _("重点帮扶村")
+        verbose_name_plural = _("重点帮扶村")
+
+    def __str__(self) -> str:
+        return self.village.name
+
+
+class WorkLog(models.Model):  # 驻村日志
+    SCOPE = ScopePaths(village="team__village")
+    team = models.ForeignKey(WorkTeam, on_delete=models.CASCADE, related_name="logs")
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="logs")
+    on = models.DateField(_("日期"))
+    text = models.TextField(_("工作内容"), max_length=2000)
+    households = models.ManyToManyField(
+        Household, blank=True, related_name="team_visits", verbose_name=_("走访农户")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        verbose_name = _("驻村日志")
+        verbose_name_plural = _("驻村日志")
+
+    def __str__(self) -> str:
+        return f"{self.member.name} {self.on}"
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "todo", _("待办")
+    DOING = "doing", _("进行中")
+    DONE = "done", _("已完成")
+
+
+class TeamTask(models.Model):  # 任务清单
+    SCOPE = ScopePaths(village="team__village")
+    team = models.ForeignKey(WorkTeam, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("任务"), max_length=200)
+    due = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.TODO
+    )
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["status", "due", "pk"]
+        verbose_name = _("任务清单")
+        verbose_name_plural = _("任务清单")
+
+    def __str__(self) -> str:
+        return self.title

@@ -15,6 +15,7 @@ from bangfu.web.views import (
     problems,
     referrals,
     registry,
+    teams,
     villages,
     warnings,
 )
@@ -102,6 +103,10 @@ urlpatterns = [
     path("problems/<int:pk>/", problems.problem_detail, name="problem"),
     path("problems/<int:pk>/<str:step>", problems.problem_act, name="problem_act"),
     path("problems/evidence/<int:pk>", problems.problem_evidence, name="problem_evidence"),
+    path("work-teams/", teams.team_list, name="teams"),
+    path("work-teams/new/", teams.team_new, name="team_new"),
+    path("work-teams/weak-villages/", teams.team_weak, name="team_weak"),
+    path("work-teams/<int:pk>/", teams.team_detail, name="team"),
     path("dashboard/", assistance.dashboard_view, name="dashboard"),
     path("households/<str:household_no>/visit", cases.visit_add, name="visit_add"),
     path("households/<str:household_no>/card.pdf", cards.household_card_pdf, name="card_pdf"),

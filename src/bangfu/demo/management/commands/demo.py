@@ -11,6 +11,7 @@ from bangfu.core.progress import ProgressBar
 from bangfu.demo.cases import demo_cases
 from bangfu.demo.problems import demo_problems
 from bangfu.demo.services import DEMO_PASSWORD, DEMO_VILLAGE, demo_build, demo_exists
+from bangfu.demo.teams import demo_teams
 from bangfu.monitoring.services import monitor_run
 from bangfu.supervision.models import ProblemStatus
 
@@ -57,6 +58,11 @@ class Command(BaseCommand):
                     for s in ProblemStatus
                     if s.value in problems
                 )
+            )
+            teams = demo_teams(village_code=DEMO_VILLAGE)
+            self.stdout.write(
+                f"驻村工作队：{teams['teams']} 支，驻村日志 {teams['logs']} 篇，"
+                f"尚无第一书记的重点帮扶村 {teams['lacking']} 个"
             )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, region in _logins():
