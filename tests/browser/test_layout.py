@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browser.support import OUT, require_chromium
-from tests.conftest import PASSWORD, household_rows, housing_warning
+from tests.conftest import PASSWORD, VILLAGE, household_rows, housing_warning
 
 require_chromium()
 
@@ -153,7 +153,41 @@ def day(people: dict[str, Any], make_households: Any) -> dict[str, Any]:
         deadline=dt.date(2027, 1, 1),
         created_by=people["village"],
     )
-    return {"case": case, "warned": warned, "measure": measure}
+    # the supervision of the work: a problem handed down by an audit, and the village's team
+    from bangfu.supervision.models import MemberRole, ProblemCategory, Source, UnitLevel
+    from bangfu.supervision.services import ProblemIn, problem_register
+    from bangfu.supervision.teams import MemberIn, TeamIn, member_add, team_save
+
+    problem = problem_register(
+        user=people["auditor"],
+        data=ProblemIn(
+            source=Source.AUDIT,
+            source_ref="娄审〔2026〕17号-3",
+            region_code=VILLAGE,
+            category=ProblemCategory.ASSISTANCE,
+            description="部分监测户帮扶措施与风险类型不匹配，因病户未落实医疗救助",
+            responsible_unit="官庄村村民委员会",
+            deadline=dt.date(2026, 12, 31),
+            household_nos=[LONG_NO],
+        ),
+    )
+    team = team_save(
+        user=people["county"],
+        data=TeamIn(
+            village_code=VILLAGE,
+            sending_unit="山西省农业农村厅乡村振兴促进处",
+            unit_level=UnitLevel.PROVINCE,
+            term_start=dt.date(2024, 6, 1),
+        ),
+    )
+    member_add(
+        user=people["county"],
+        team=team,
+        data=MemberIn(
+            name="张书记", role=MemberRole.FIRST_SECRETARY, term_start=dt.date(2024, 6, 1)
+        ),
+    )
+    return {"case": case, "warned": warned, "measure": measure, "problem": problem, "team": team}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -177,6 +211,10 @@ PAGES = {
     "household": ("village", lambda d: f"/households/{LONG_NO}/", f"测试{LONG_NO}-0"),
     "dashboard": ("county", lambda d: "/dashboard/", "娄烦镇"),
     "tasks": ("helper", lambda d: "/tasks/", "家庭成员实现稳定外出务工"),
+    "problems": ("county", lambda d: "/problems/", "部分监测户帮扶措施与风险类型不匹配"),
+    "problem": ("village", lambda d: f"/problems/{d['problem'].pk}/", "娄审〔2026〕17号-3"),
+    "work-teams": ("township", lambda d: "/work-teams/", "山西省农业农村厅乡村振兴促进处"),
+    "work-team": ("village", lambda d: f"/work-teams/{d['team'].pk}/", "张书记"),
 }
 
 

@@ -72,6 +72,10 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
             "query": query,
             "today": today,
             "stats": problem_stats(user=user, by=form.grouping(), today=today, problems=problems),
+            # the statistics' first column: what its rows are (and each phone card's label)
+            "by_label": {"source": _("问题来源"), "category": _("问题类别"), "region": _("区划")}[
+                form.grouping()
+            ],
             "may_register": access_for(user).may_register_problems,
         },
     )
