@@ -43,7 +43,9 @@ def test_the_statistics_table_is_on_the_list(client, people, register):
     register(source="audit")
     register(source="audit", deadline=dt.date(2020, 1, 1))
     page = _as(client, people, "county").get("/problems/?by=source").content.decode()
-    row = page.split("<td>审计</td>", 1)[1].split("</tr>", 1)[0]
+    stats = page.split('id="stats"', 1)[1].split("</table>", 1)[0]
+    # the first column names what its rows are (each phone card's label)
+    row = stats.split('<td data-label="问题来源">审计</td>', 1)[1].split("</tr>", 1)[0]
     cells = [c.split(">")[-1] for c in row.split("</td>")[:-1]]
     assert cells == ["2", "0", "0", "1", "0"]
 
