@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -120,6 +121,33 @@ def _stored(label: object) -> str:
         return str(label)
 
 
+def stored_upload(
+    upload: UploadedFile[bytes], root: Path, folder: str
+) -> tuple[Path, dict[str, Any]]:
+    """One upload checked (size, type by content, an image that decodes) and written under
+    `root/folder` by a random name, mode 0600; the file on disk and the facts its record keeps
+    (filename, content_type, size, sha256, path). The caller removes the file when its
+    transaction fails. Serves a case's attachments and a problem's evidence alike."""
+    data = read_capped(upload)
+    found = file_type(data[:16])
+    if found is None:
+        raise Refused(_type_refusal())
+    if found.image:
+        check_image(data, found)
+    relative = f"{folder}/{uuid.uuid4().hex}.{found.extension}"
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    target.chmod(0o600)
+    return target, {
+        "filename": clean_filename(upload.name or "", found.extension),
+        "content_type": found.content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "path": relative,
+    }
+
+
 def may_attach(user: User, case: Case) -> bool:
     """Who may add an attachment to a case: the cadres who write the registry, in the case's
     region, while the case is open (a closed case's record is final)."""
@@ -140,29 +168,11 @@ def attachment_add(*, user: User, case: Case, upload: UploadedFile[bytes], kind:
         raise Refused(_("本案已办结，不能再上传附件"))
     if kind not in AttachmentKind.values:
         raise Refused(_("请选择附件类型"))
-    data = read_capped(upload)
-    found = file_type(data[:16])
-    if found is None:
-        raise Refused(_type_refusal())
-    if found.image:
-        check_image(data, found)
-    relative = f"{case.pk}/{uuid.uuid4().hex}.{found.extension}"
-    target = attachment_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    target.chmod(0o600)
+    target, facts = stored_upload(upload, attachment_root(), str(case.pk))
     try:
         with transaction.atomic():
             attachment = Attachment.objects.create(
-                case=case,
-                kind=kind,
-                stage=case.stage,
-                filename=clean_filename(upload.name or "", found.extension),
-                content_type=found.content_type,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                path=relative,
-                uploaded_by=user,
+                case=case, kind=kind, stage=case.stage, uploaded_by=user, **facts
             )
             audit_record(
                 actor=user,

@@ -5,8 +5,6 @@ its transaction and its audit record; the rules are in `rules`."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +19,7 @@ from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
-from bangfu.cases.attachments import check_image, clean_filename, file_type, read_capped
+from bangfu.cases.attachments import stored_upload
 from bangfu.cases.models import Case
 from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.regions.models import Level, Region
@@ -139,28 +137,6 @@ def _visible(user: User, problem: Problem) -> None:
         raise NotFound
 
 
-def _store(problem: Problem, upload: UploadedFile[bytes]) -> tuple[Path, dict[str, object]]:
-    """One checked upload written to disk (the caller removes it if the transaction fails)."""
-    data = read_capped(upload)
-    found = file_type(data[:16])
-    if found is None:
-        raise Refused(_("文件类型不支持：只能上传 JPG、PNG 图片或 PDF 文件"))
-    if found.image:
-        check_image(data, found)
-    relative = f"{problem.pk}/{uuid.uuid4().hex}.{found.extension}"
-    target = evidence_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    target.chmod(0o600)
-    return target, {
-        "filename": clean_filename(upload.name or "", found.extension),
-        "content_type": found.content_type,
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "path": relative,
-    }
-
-
 def problem_progress(
     *,
     user: User,
@@ -182,7 +158,7 @@ def problem_progress(
     try:
         stored = []
         for upload in uploads:
-            path, facts = _store(problem, upload)
+            path, facts = stored_upload(upload, evidence_root(), str(problem.pk))
             written.append(path)
             stored.append(facts)
         with transaction.atomic():
