@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bangfu.cases",
     "bangfu.assistance",
     "bangfu.supervision",
+    "bangfu.assessment",
     "bangfu.api",
     "bangfu.jobs",
     "bangfu.demo",

@@ -72,6 +72,9 @@ rectify_problems     Y        Y         Y      .      .      .      .
 edit_teams           Y        Y         .      .      .      .      .
 mark_weak_villages   Y        .         .      .      .      .      .
 keep_team_logs       .        Y         Y      .      .      .      .
+edit_schemes         Y        .         .      .      .      .      .
+assess               Y        Y         .      .      .      .      Y
+keep_points          .        .         Y      .      .      .      .
 """
 # answer_referrals: a department officer of civil affairs (民政) only; the fixture's department
 # officer has no department (tests/cases/test_referrals.py has the civil-affairs officer)

@@ -65,6 +65,12 @@ MAY: dict[str, frozenset[Role]] = {
     "edit_teams": frozenset({Role.COUNTY_OFFICER, Role.TOWNSHIP_CADRE}),
     "mark_weak_villages": frozenset({Role.COUNTY_OFFICER}),
     "keep_team_logs": frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_CADRE}),
+    # assessment (考核): the county keeps the schemes and opens and publishes the assessments;
+    # assessors score (the county, its auditors, and a township for its villages)
+    "edit_schemes": frozenset({Role.COUNTY_OFFICER}),
+    "assess": frozenset({Role.COUNTY_OFFICER, Role.AUDITOR, Role.TOWNSHIP_CADRE}),
+    # village points (积分制, 清单制): the village keeps its list, records and redeems points
+    "keep_points": frozenset({Role.VILLAGE_CADRE}),
 }
 # Who may be named responsible for a measure (帮扶责任人), and who a household card names when
 # no measure is open.
@@ -242,6 +248,18 @@ class Access:
     @property
     def may_keep_team_logs(self) -> bool:
         return self.may("keep_team_logs")
+
+    @property
+    def may_edit_schemes(self) -> bool:
+        return self.may("edit_schemes")
+
+    @property
+    def may_assess(self) -> bool:
+        return self.may("assess")
+
+    @property
+    def may_keep_points(self) -> bool:
+        return self.may("keep_points")
 
     @property
     def may_carry_tasks(self) -> bool:
