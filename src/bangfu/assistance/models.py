@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.access import ScopePaths
 from bangfu.cases.models import Case
+from bangfu.core.i18n import english_active
 
 
 class MeasureGroup(models.TextChoices):
@@ -53,8 +53,7 @@ class MeasureKind(models.Model):  # 帮扶措施目录: data, edited by the coun
     @property
     def shown_name(self) -> str:
         """The name in the active language: name_en for English readers where there is one."""
-        english = (get_language() or "").lower().startswith("en")
-        return (english and self.name_en) or self.name
+        return (english_active() and self.name_en) or self.name
 
 
 class MeasureStatus(models.TextChoices):

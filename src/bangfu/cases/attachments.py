@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -148,6 +148,23 @@ def stored_upload(
     }
 
 
+def open_stored(
+    *, user: User, obj: models.Model, root: Path, path: str, region_code: str, note: str
+) -> Path:
+    """A file `stored_upload` kept (its record `obj`, at `path` under `root`), for the user to
+    read: each reading is an audit record (an export), since such files show a household's home
+    and papers. A file missing on disk is absent. Serves a case's attachments and a problem's
+    evidence alike."""
+    found = root / path
+    if not found.is_file():
+        raise NotFound
+    with transaction.atomic():
+        audit_record(
+            actor=user, action=AuditAction.EXPORT, obj=obj, region_code=region_code, note=note
+        )
+    return found
+
+
 def may_attach(user: User, case: Case) -> bool:
     """Who may add an attachment to a case: the cadres who write the registry, in the case's
     region, while the case is open (a closed case's record is final)."""
@@ -200,15 +217,11 @@ def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
 def attachment_open(*, user: User, attachment: Attachment) -> Path:
     """The stored file, for the user to read: each reading is an audit record (an attachment
     shows a household's home and papers). A file missing on disk is absent."""
-    path = attachment_root() / attachment.path
-    if not path.is_file():
-        raise NotFound
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=AuditAction.EXPORT,
-            obj=attachment,
-            region_code=attachment.case.household.village_id,
-            note=f"查看附件：{attachment.filename}",
-        )
-    return path
+    return open_stored(
+        user=user,
+        obj=attachment,
+        root=attachment_root(),
+        path=attachment.path,
+        region_code=attachment.case.household.village_id,
+        note=f"查看附件：{attachment.filename}",
+    )

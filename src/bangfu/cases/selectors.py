@@ -6,13 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
-from bangfu.cases.categories import proposed_category
+from bangfu.cases.categories import (
+    CATEGORY_PREFETCH,
+    proposed_category,
+    suggesting_warning,
+    verified_income,
+)
 from bangfu.cases.chain import OPEN_STAGES, STAGE_LEVEL, Action, action_hold, actions_from
 from bangfu.cases.models import (
     Case,
@@ -246,25 +251,20 @@ def category_reason(*, case: Case) -> CategoryReason:
     """The category as the case page shows it, with the guidance's definition that fits and the
     household's facts behind it: the income the home verification found against the
     monitoring range, and whether the household was registered poor (建档立卡)."""
+    # the facts the proposal reads, fetched once for it and for the reason
+    prefetch_related_objects([case], *CATEGORY_PREFETCH)
     category = case.category or proposed_category(case)
     household = case.household
     facts = [_("原建档立卡脱贫户") if household.formerly_poor else _("非原建档立卡脱贫户")]
-    verified = case.steps.filter(action="verify").order_by("-at", "-pk").first()
+    income = verified_income(case)
     line = load_policy().line
-    if verified is not None and "per_capita" in verified.data:
+    if income is not None:
         facts.append(
             _("入户核查人均纯收入 %(income)s 元，监测范围 %(line)s 元")
-            % {"income": f"{float(verified.data['per_capita']):.0f}", "line": f"{line:.0f}"}
+            % {"income": f"{income:.0f}", "line": f"{line:.0f}"}
         )
     else:
-        suggested = next(
-            (
-                s.warning
-                for s in case.signals.select_related("warning")
-                if s.warning is not None and s.warning.category == category
-            ),
-            None,
-        )
+        suggested = suggesting_warning(case, category)
         if suggested is not None:
             facts.append(
                 _("尚未入户核查，部门筛查预警 %(rule)s 建议此类别") % {"rule": suggested.rule_id}

@@ -19,7 +19,7 @@ from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
-from bangfu.cases.attachments import stored_upload
+from bangfu.cases.attachments import open_stored, stored_upload
 from bangfu.cases.models import Case
 from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.regions.models import Level, Region
@@ -307,15 +307,11 @@ def problem_reopen(
 
 def evidence_open(*, user: User, evidence: ProblemEvidence) -> Path:
     """The stored file, for the user to read: each reading is audited."""
-    path = evidence_root() / evidence.path
-    if not path.is_file():
-        raise NotFound
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=AuditAction.EXPORT,
-            obj=evidence,
-            region_code=evidence.problem.region_id,
-            note=f"查看佐证材料：{evidence.filename}",
-        )
-    return path
+    return open_stored(
+        user=user,
+        obj=evidence,
+        root=evidence_root(),
+        path=evidence.path,
+        region_code=evidence.problem.region_id,
+        note=f"查看佐证材料：{evidence.filename}",
+    )

@@ -8,10 +8,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
 from bangfu.assistance.models import MeasureKind
 from bangfu.cases.evaluation import evaluation_reasons
+from bangfu.core.i18n import english_active
 from bangfu.core.tabular.reasons import Reason
 from bangfu.monitoring.policy import rule_clause_shown, rule_title_shown
 
@@ -54,10 +55,6 @@ def days_before(day: dt.date | None, today: dt.date) -> int:
     return max(0, (today - day).days)
 
 
-def _english() -> bool:
-    return (get_language() or "").lower().startswith("en")
-
-
 @register.filter
 def rule_title(obj: Any) -> str:
     """A warning's (or signal's) rule title in the reader's language: the policy file's English
@@ -77,7 +74,7 @@ def kind_name(kind: MeasureKind | str) -> str:
     where the catalogue has one). Given a stored name instead (a dashboard's figures are keyed
     by it), the catalogue entry of that name answers, for English readers only."""
     if isinstance(kind, str):
-        if not _english() or not kind:
+        if not english_active() or not kind:
             return kind
         english = MeasureKind.objects.filter(name=kind).values_list("name_en", flat=True).first()
         return english or kind

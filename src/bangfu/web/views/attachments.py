@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.cases.attachments import attachment_add, attachment_get_for_user, attachment_open
 from bangfu.cases.selectors import case_get_for_user
 from bangfu.core.errors import Refused
+from bangfu.web.downloads import send_stored
 from bangfu.web.forms.cases import AttachmentForm
 from bangfu.web.http import AuthedRequest, reader
 
@@ -48,12 +48,4 @@ def attachment_view(request: AuthedRequest, pk: int) -> HttpResponse:
     user = reader(request)
     attachment = attachment_get_for_user(user=user, pk=pk)
     path = attachment_open(user=user, attachment=attachment)
-    inline = attachment.content_type.startswith("image/")
-    # read whole (capped at MAX_ATTACHMENT_MB): no file is left open if the reader goes away
-    response = HttpResponse(path.read_bytes(), content_type=attachment.content_type)
-    response["Content-Disposition"] = (
-        content_disposition_header(not inline, attachment.filename) or ""
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(path, attachment.filename, attachment.content_type)

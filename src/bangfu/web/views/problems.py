@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +42,7 @@ from bangfu.supervision.services import (
     problem_verify,
 )
 from bangfu.supervision.sheets import problems_export, problems_import, problems_template
+from bangfu.web.downloads import send_stored
 from bangfu.web.forms.problems import (
     CloseoutForm,
     ImportForm,
@@ -239,10 +239,4 @@ def problem_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
     user = reader(request)
     evidence = evidence_get_for_user(user=user, pk=pk)
     path = evidence_open(user=user, evidence=evidence)
-    inline = evidence.content_type.startswith("image/")
-    response = HttpResponse(path.read_bytes(), content_type=evidence.content_type)
-    disposition = content_disposition_header(not inline, evidence.filename)
-    response["Content-Disposition"] = disposition or ""
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(path, evidence.filename, evidence.content_type)
