@@ -125,6 +125,13 @@ def days_on_post(
     return {int(r["member_id"]): int(r["days"]) for r in rows}
 
 
+def days_on_post_in_scope(*, user: User, start: dt.date, end: dt.date) -> dict[int, int]:
+    """`days_on_post` for every member of the user's region at once (the roster's column)."""
+    logs = access_for(user).filter(WorkLog.objects.filter(on__gte=start, on__lte=end))
+    rows = logs.values("member_id").annotate(days=Count("on", distinct=True))
+    return {int(r["member_id"]): int(r["days"]) for r in rows}
+
+
 def team_open_tasks(*, team: WorkTeam) -> QuerySet[TeamTask]:
     return team.tasks.exclude(status=TaskStatus.DONE).order_by("due", "pk")
 

@@ -4,6 +4,7 @@ checks first, so that a refusal stands beside its field with what was typed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -32,7 +33,7 @@ class SafeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name, value in data.items():
+        for name, value in list(data.items()):  # add_error drops the field from `data`
             if isinstance(value, str) and has_unsafe_chars(value):
                 self.add_error(name, str(_(UNSAFE_REFUSED)))
         return data
@@ -70,6 +71,22 @@ class TeamForm(SafeForm):
             term_start=d["term_start"],
             term_end=d["term_end"],
         )
+
+
+class TeamEditForm(TeamForm):
+    """A team's details changed: its village stays (shown, not sent), and a team called back
+    is no longer on post."""
+
+    active = forms.BooleanField(label=_("在岗"), required=False)
+
+    def __init__(self, *args: Any, user: User, team: WorkTeam, **kwargs: Any) -> None:
+        fields = ("sending_unit", "unit_level", "term_start", "term_end", "active")
+        initial = {name: getattr(team, name) for name in fields} | {"village": team.village_id}
+        super().__init__(*args, user=user, initial=initial, **kwargs)
+        self.fields["village"].disabled = True
+
+    def team_in(self) -> TeamIn:
+        return replace(super().team_in(), active=self.cleaned_data["active"])
 
 
 class MemberForm(SafeForm):

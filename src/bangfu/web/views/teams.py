@@ -1,6 +1,7 @@
 """The resident work teams' pages (驻村工作队): the roster with the weak villages still lacking a
-first secretary (应派尽派), a team with its members, logs, tasks and days on post (and their
-forms for those who may), a new team, and the county's page of weak villages."""
+first secretary (应派尽派), and its download (花名册, .xlsx and PDF); a team with its members,
+logs, tasks and days on post (and their forms for those who may); a new team, a team's details
+changed, and the county's page of weak villages."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,6 +21,7 @@ from bangfu.accounts.access import access_for
 from bangfu.core.errors import BadParameter, Forbidden, NotFound, Refused
 from bangfu.registry.selectors import household_heads
 from bangfu.supervision.models import TaskStatus, WorkTeam
+from bangfu.supervision.team_sheets import TITLE, roster_pdf, roster_xlsx
 from bangfu.supervision.teams import (
     active_q,
     days_on_post,
@@ -44,11 +47,13 @@ from bangfu.web.forms.teams import (
     MemberForm,
     TaskForm,
     TaskStatusForm,
+    TeamEditForm,
     TeamForm,
     WeakVillageForm,
 )
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
+from bangfu.web.views.exports import send_xlsx
 
 LOG_ACTIONS = ("log", "task", "task_status")
 ROSTER_ACTIONS = ("member", "member_end")
@@ -92,6 +97,55 @@ def team_new(request: AuthedRequest) -> HttpResponse:
             return redirect("team", pk=team.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/team_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The team's details (sending unit, level, term, on post); its village stays. For the
+    roster's editors (403 with the reason to the others who see the team)."""
+    user = reader(request)
+    team = team_get_for_user(user=user, pk=pk)
+    reason = why_not_edit_roster(user, team.village)
+    if reason:
+        raise Forbidden(reason)
+    form = TeamEditForm(request.POST or None, user=user, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team_save(user=user, data=form.team_in(), team=team)
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存工作队信息"))
+            return redirect("team", pk=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/team_form.html", {"form": form, "team": team}, status=status)
+
+
+@login_required
+@require_GET
+def team_roster_xlsx(request: AuthedRequest) -> HttpResponseBase:
+    """The roster of every team in scope and the 应派尽派 list, as .xlsx (audited)."""
+    user = reader(request)
+    return send_xlsx(request, TITLE, "teams", lambda out: roster_xlsx(user=user, out=out))
+
+
+@login_required
+@require_GET
+def team_roster_pdf(request: AuthedRequest) -> HttpResponse:
+    """The same roster on paper (audited); a refusal (the row limit, no CJK font) goes back to
+    the list with the reason."""
+    user = reader(request)
+    try:
+        data = roster_pdf(user=user)
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect("teams")
+    region = user.region.name if user.region else ""
+    name = f"{TITLE}-{region}-{timezone.localdate():%Y%m%d}.pdf"
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
+    return response
 
 
 def _forms(team: WorkTeam, post: Any = None, what: str = "") -> dict[str, Any]:
