@@ -277,3 +277,90 @@ class TeamTask(models.Model):  # 任务清单
 
     def __str__(self) -> str:
         return self.title
+
+
+# -- village points (积分制) and the village's list (清单制) --------------------------------
+# Seed 001: 全面推广"积分制""清单制""数字化"治理方式; 中央农办、农业农村部《关于在乡村治理中推广
+# 运用积分制有关工作的通知》(2020年7月): village affairs turned into quantified items, households'
+# conduct scored, with moral encouragement or material rewards (积分超市) — an incentive and a
+# constraint (激励约束), so an item may add points (加分) or deduct them (扣分).
+class PointKind(models.TextChoices):  # 加分/扣分
+    EARN = "earn", _("加分")
+    DEDUCT = "deduct", _("扣分")
+
+
+class PointItem(models.Model):  # 积分清单的一项
+    SCOPE = ScopePaths(village="village")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="point_items")
+    name = models.CharField(_("积分事项"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=8, choices=PointKind.choices)
+    points = models.PositiveSmallIntegerField(_("分值"))
+    evidence_needed = models.CharField(_("所需佐证"), max_length=200)
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["village_id", "-active", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="pointitem_points_positive"),
+            models.UniqueConstraint(fields=["village", "name"], name="pointitem_unique_name"),
+        ]
+        verbose_name = _("积分事项")
+        verbose_name_plural = _("积分清单")
+
+    def __str__(self) -> str:
+        sign = "+" if self.kind == PointKind.EARN else "-"
+        return f"{self.name}（{sign}{self.points}）"
+
+    @property
+    def signed(self) -> int:
+        """The points an entry of this item adds to a balance (negative for a deduction)."""
+        return self.points if self.kind == PointKind.EARN else -self.points
+
+
+class PointEntry(models.Model):  # 积分记录: never rewritten
+    SCOPE = ScopePaths(village="village")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="point_entries")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="point_entries")
+    item = models.ForeignKey(PointItem, on_delete=models.PROTECT, related_name="entries")
+    # the item's points when recorded, signed (a deduction negative): a later edit of the list
+    # does not rewrite the balances already earned
+    points = models.SmallIntegerField(_("积分"))
+    on = models.DateField(_("日期"))
+    evidence = models.CharField(_("佐证"), max_length=200)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        indexes = [models.Index(fields=["village", "household"], name="pointentry_village_hh_idx")]
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分记录")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.points:+d}"
+
+
+class Redemption(models.Model):  # 积分兑换 (积分超市)
+    SCOPE = ScopePaths(village="village")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="redemptions")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="redemptions")
+    points = models.PositiveIntegerField(_("兑换积分"))
+    goods = models.CharField(_("兑换物品"), max_length=100)
+    on = models.DateField(_("日期"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="redemption_points_positive")
+        ]
+        indexes = [models.Index(fields=["village", "household"], name="redemption_village_hh_idx")]
+        verbose_name = _("积分兑换")
+        verbose_name_plural = _("积分兑换")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} -{self.points} {self.goods}"
