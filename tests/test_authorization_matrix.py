@@ -45,7 +45,14 @@ from bangfu.regions.models import Region
 from bangfu.registry.importer import ImportReport
 from bangfu.registry.models import Household
 from bangfu.registry.services import rejected_store
-from bangfu.supervision.models import Problem, ProblemEvidence, TeamMember, TeamTask, WorkTeam
+from bangfu.supervision.models import (
+    PointItem,
+    Problem,
+    ProblemEvidence,
+    TeamMember,
+    TeamTask,
+    WorkTeam,
+)
 from bangfu.supervision.services import evidence_root
 from tests.conftest import (
     HEADERS,
@@ -226,6 +233,12 @@ NO_FILE: dict[str, str | Lit] = {"file": Lit("")}
 REGISTRARS = frozenset({"county", "township", "other_township", "auditor"})  # of problems
 TEAM_EDITORS = frozenset({"county", "township", "other_township"})  # MAY["edit_teams"]
 TEAM_KEEPERS = frozenset({"township", "other_township", "village", "neighbour"})  # of logs
+POINT_KEEPERS = frozenset({"village", "neighbour"})  # MAY["keep_points"]: their own village
+POINT_ITEM: dict[str, str | Lit] = {
+    "name": Lit("庭院整洁"),
+    "points": Lit(3),
+    "evidence_needed": Lit("评比记录"),
+}
 PROBLEM: dict[str, str | Lit] = {
     "source": Lit("audit"),
     "category": Lit("funds"),
@@ -390,6 +403,20 @@ EXPECT: dict[str, Route] = {
         obj="team",
         body={"what": Lit("log")},
     ),
+    # village points (积分制): read by the registry's readers of the village; the list, the
+    # entries and the redemptions kept by its own cadre (an empty entry: the form again, 400)
+    "points": Route(
+        get=seen(200),
+        post=seen(403, rules={"village": 400}),
+        query={"village": "code"},
+        body={"what": Lit("entry")},
+    ),
+    "points_item": Route(
+        get=seen(403, rules={"village": 200}), post=seen(403, rules={"village": 400}), obj="item"
+    ),
+    "points_household": Route(
+        get=seen(200), post=seen(403, rules={"village": 400}), body={"what": Lit("entry")}
+    ),
     # the API --------------------------------------------------------------------------------
     f"GET {API}/regions": Route(
         get=InOut(api(by(404, {SEES_IN | DEPT: 200})), api(by(404, {SEES_OUT | {"dept"}: 200}))),
@@ -472,6 +499,41 @@ EXPECT: dict[str, Route] = {
     f"POST {API}/work-teams/{{team_id}}/tasks/{{task_id}}": Route(
         post=api_seen(403, rules={TEAM_KEEPERS: 200}), body={"status": Lit("done")}
     ),
+    f"GET {API}/points/items": Route(get=api_seen(200), query={"village": "code"}),
+    # onto the cadre's own village's list (200); another village is refused (409)
+    f"POST {API}/points/items": Route(
+        post=InOut(
+            api(by(403, {POINT_KEEPERS: 409, "village": 200})),
+            api(by(403, {POINT_KEEPERS: 409})),
+        ),
+        body={"village": "code", **POINT_ITEM},
+    ),
+    f"POST {API}/points/items/{{item_id}}": Route(
+        post=api_seen(403, rules={"village": 200}), body=POINT_ITEM
+    ),
+    f"GET {API}/points/entries": Route(get=api_seen(200), query={"village": "code"}),
+    # without its evidence, an entry is refused (409) to the village's cadre
+    f"POST {API}/points/entries": Route(
+        post=api_seen(403, rules={"village": 409}),
+        body={
+            "item": "item_id",
+            "household": "household_no",
+            "on": Lit("2026-10-01"),
+            "evidence": Lit(""),
+        },
+    ),
+    # nothing earned yet: any redemption is more than the balance (409)
+    f"POST {API}/points/redemptions": Route(
+        post=api_seen(403, rules={"village": 409}),
+        body={
+            "household": "household_no",
+            "points": Lit(1),
+            "goods": Lit("食用油"),
+            "on": Lit("2026-10-01"),
+        },
+    ),
+    f"GET {API}/points/ranking": Route(get=api_seen(200), query={"village": "code"}),
+    f"GET {API}/points/households/{{household_no}}": Route(get=api_seen(200)),
 }
 
 
@@ -539,6 +601,9 @@ def _side(
         team=team, name="张书记", role="first_secretary", term_start=dt.date(2026, 1, 1)
     )
     task = TeamTask.objects.create(team=team, title="入户走访", created_by=owner)
+    item = PointItem.objects.create(
+        village=village, name="参加义务劳动", kind="earn", points=5, evidence_needed="签到表"
+    )
     declaration = declaration_submit(
         village=village,
         name="申报人",
@@ -563,6 +628,7 @@ def _side(
         "team_id": str(team.pk),
         "team_member_id": str(secretary.pk),
         "task_id": str(task.pk),
+        "item_id": str(item.pk),
         "value": signed(household_token(household=household)),
         "token": rejected_store(owner.pk, ImportReport(), HEADERS),
         "code": village.code,
@@ -720,6 +786,7 @@ def test_the_role_groups_are_the_access_tables(people):
     assert having("register_problems") == REGISTRARS
     assert having("edit_teams") == TEAM_EDITORS
     assert having("keep_team_logs") == TEAM_KEEPERS
+    assert having("keep_points") == POINT_KEEPERS
 
 
 def test_an_undeclared_route_fails_the_check(client):

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from bangfu.accounts.api import router as regions_router
 from bangfu.accounts.models import User
 from bangfu.api.models import ApiToken, token_hash
+from bangfu.assessment.api import router as assessment_router
 from bangfu.assistance.api import router as assistance_router
 from bangfu.cases.api import router as cases_router
 from bangfu.core.errors import BadParameter, DomainError, Forbidden, NotFound
@@ -26,6 +27,7 @@ from bangfu.jobs.api import router as jobs_router
 from bangfu.monitoring.api import router as monitoring_router
 from bangfu.registry.api import router as registry_router
 from bangfu.supervision.api import router as supervision_router
+from bangfu.supervision.points_api import router as points_router
 from bangfu.supervision.teams_api import router as teams_router
 
 USE_RECORDED_EVERY = dt.timedelta(minutes=10)
@@ -132,6 +134,8 @@ for router in (
     assistance_router,
     supervision_router,
     teams_router,
+    assessment_router,
+    points_router,
     feeds_router,
     jobs_router,
 ):

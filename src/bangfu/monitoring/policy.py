@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language, gettext_noop, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
+from bangfu.core.i18n import english_active
 from bangfu.monitoring.errors import PolicyError
 from bangfu.monitoring.rules import RULE_KINDS
 
@@ -68,6 +69,15 @@ NOTICE_MIN_DAYS = 5  # 村内公示不少于5天
 # Risk types the public notice always leaves off: health status is never published.
 NOTICE_HIDDEN_RISKS = ("因病", "因残")
 
+# Defaults for [assessment] in the policy file: what the assessment's computed indicators
+# (bangfu.assessment.indicators) measure against; sources in docs/indicators.md.
+ASSESSMENT: dict[str, int] = {
+    # 驻村干部每年驻村工作时间不少于200天 (乐都区, 乡村振兴政策应知应会（二十五）, 2024-11-23)
+    "team_days_per_year": 200,
+    # a department's warning is checked within the month's cycle (每月推送、每月核查研判)
+    "warning_days": 30,
+}
+
 
 @dataclass(frozen=True)
 class RuleSpec:
@@ -111,6 +121,8 @@ class Policy:
     deadlines: dict[str, int] = field(default_factory=lambda: dict(DEADLINES))
     # when a household's risk counts as eliminated, how often it is evaluated, how long is long
     elimination: dict[str, Any] = field(default_factory=lambda: dict(ELIMINATION))
+    # what the assessment's computed indicators measure against (days on post, warnings' days)
+    assessment: dict[str, int] = field(default_factory=lambda: dict(ASSESSMENT))
     # how the public notice (公示) shows names: "full" or "masked" (张*明); never ID numbers
     notice_names: str = "full"
     # risk types the notice leaves off (health status is never shown)
@@ -241,6 +253,12 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
             raise PolicyError(_("elimination: %(key)s 的类型不正确") % {"key": key})
         if not isinstance(value, bool) and value < 0:
             raise PolicyError(_("elimination: %(key)s 不能为负数") % {"key": key})
+    assess = dict(data.get("assessment", {}))
+    for key, days in assess.items():
+        if key not in ASSESSMENT:
+            raise PolicyError(_("assessment: 没有参数 %(key)s") % {"key": key})
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
+            raise PolicyError(_("assessment: %(key)s 应为 1 至 366 的整数（天）") % {"key": key})
     notice = data.get("notice", {})
     notice_names = str(notice.get("names", "full"))
     if notice_names not in ("full", "masked"):
@@ -254,6 +272,7 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
         notice_hidden_risks=tuple(dict.fromkeys([*NOTICE_HIDDEN_RISKS, *map(str, hidden)])),
         deadlines=deadlines,
         elimination=ELIMINATION | elim,
+        assessment=ASSESSMENT | assess,
         province=str(_need(head, "province", "policy")),
         year=int(_need(head, "year", "policy")),
         version=str(_need(head, "version", "policy")),
@@ -334,10 +353,6 @@ def rule_texts(rule_id: str) -> list[RuleText]:
     return [texts[rule_id] for _v, texts in _known() if rule_id in texts]
 
 
-def _english() -> bool:
-    return (get_language() or "").lower().startswith("en")
-
-
 def _stored(obj: Any, name: str) -> str:
     value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
     return str(value or "")
@@ -359,10 +374,10 @@ def rule_title_shown(obj: Any) -> str:
     title in the active language: the policy file's English for English readers where it has
     one, else the Chinese stored with the warning."""
     stored = _stored(obj, "rule_title") or _stored(obj, "title")
-    return (_english() and stored and _english_of(obj, stored, "title")) or stored
+    return (english_active() and stored and _english_of(obj, stored, "title")) or stored
 
 
 def rule_clause_shown(obj: Any) -> str:
     """A warning's policy clause in the active language (as `rule_title_shown`)."""
     stored = _stored(obj, "clause")
-    return (_english() and stored and _english_of(obj, stored, "clause")) or stored
+    return (english_active() and stored and _english_of(obj, stored, "clause")) or stored

@@ -8,7 +8,9 @@ from bangfu.accounts.models import User
 from bangfu.cases.models import Stage
 from bangfu.core.management.commands.serve import serve
 from bangfu.core.progress import ProgressBar
+from bangfu.demo.assessment import demo_assessment
 from bangfu.demo.cases import demo_cases
+from bangfu.demo.points import demo_points
 from bangfu.demo.problems import demo_problems
 from bangfu.demo.services import DEMO_PASSWORD, DEMO_VILLAGE, demo_build, demo_exists
 from bangfu.demo.teams import demo_teams
@@ -63,6 +65,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"驻村工作队：{teams['teams']} 支，驻村日志 {teams['logs']} 篇，"
                 f"尚无第一书记的重点帮扶村 {teams['lacking']} 个"
+            )
+            scores = demo_assessment(village_code=DEMO_VILLAGE)
+            self.stdout.write(
+                f"考核测评：上季度 {scores['ranked']} 个乡镇和村已评分排名，"
+                f"考核人员评分 {scores['scored']} 项，发现问题 {scores['problems']} 个已登记入台账"
+            )
+            points = demo_points(village_code=DEMO_VILLAGE)
+            self.stdout.write(
+                f"村级积分：清单 {points['items']} 项，积分记录 {points['entries']} 条，"
+                f"兑换 {points['redemptions']} 次，{points['households']} 户上榜"
             )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, region in _logins():
