@@ -21,6 +21,7 @@ from bangfu.assessment.services import (
     evidence_open,
     evidence_root,
     indicator_update,
+    scheme_points,
     scheme_load,
     schemes_in_scope,
     score_get_for_user,
@@ -74,17 +75,22 @@ def test_a_scheme_is_reloaded_until_an_assessment_used_it(people, schemes, fake_
         scheme_load(user=people["county"], text=scheme_file("township"))
 
 
-def test_an_indicator_edit_keeps_100_points_and_rewrites_the_file(people, schemes, fake_measure):
+def test_an_indicator_edit_rewrites_the_file_and_an_assessment_needs_100_points(people, schemes, fake_measure):
     scheme = schemes["township"]
     files = Indicator.objects.get(dimension__scheme=scheme, key="files_complete")
-    with pytest.raises(Refused, match="修改后为 101 分"):
-        indicator_update(
-            user=people["county"],
-            indicator=files,
-            points=Decimal(6),
-            full_at=None,
-            zero_at=None,
-            guide="",
+    # one point moved in, not yet out: the scheme sums to 101 and no assessment opens on it
+    indicator_update(
+        user=people["county"],
+        indicator=files,
+        points=Decimal(6),
+        full_at=None,
+        zero_at=None,
+        guide="",
+    )
+    assert scheme_points(scheme) == Decimal(101)
+    with pytest.raises(Refused, match="合计为 101 分，须为 100 分"):
+        assessment_open(
+            user=people["county"], scheme=scheme, period="quarter", quarter=2, today=TODAY
         )
     with pytest.raises(Forbidden):
         indicator_update(

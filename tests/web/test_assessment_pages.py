@@ -217,14 +217,18 @@ def test_the_scheme_page_shows_the_rules_and_the_county_edits_an_indicator(
     assert computed.full_at == Decimal("0.95")
     toml = client.get(f"/assessments/schemes/{scheme.pk}/scheme.toml")
     assert toml.status_code == 200 and "full_at = 0.95" in toml.content.decode()
-    # the points must still add up to 100: refused, with the reason, beside what was typed
+    # points moved in but not yet out: saved, and the page says no assessment opens on it
     r = client.post(
         f"/assessments/schemes/{scheme.pk}/",
         {"indicator": computed.pk, "points": "50", "full_at": "0.95", "zero_at": "0.8"},
     )
-    assert r.status_code == 400 and "100" in r.content.decode()
-    computed.refresh_from_db()
-    assert computed.points == Decimal(40)
+    assert r.status_code == 302
+    page = client.get(f"/assessments/schemes/{scheme.pk}/").content.decode()
+    assert "各指标分值合计为 110 分，须为 100 分才能开展测评" in page
+    r = client.post(
+        "/assessments/", {"what": "open", "scheme": scheme.pk, "period": "quarter", "quarter": "3"}
+    )
+    assert r.status_code == 400 and "合计为 110 分" in r.content.decode()
     village = _as(client, people, "village").get(f"/assessments/schemes/{scheme.pk}/")
     assert village.status_code == 200 and 'name="indicator"' not in village.content.decode()
     assert client.post(f"/assessments/schemes/{scheme.pk}/", {}).status_code == 403

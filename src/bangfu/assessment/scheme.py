@@ -150,7 +150,7 @@ def scheme_parse(text: str) -> SchemeSpec:
     if spec.points != TOTAL_POINTS:
         raise SchemeError(
             _("各指标分值合计须为 %(total)s 分，现为 %(sum)s 分")
-            % {"total": TOTAL_POINTS, "sum": _plain(spec.points)}
+            % {"total": TOTAL_POINTS, "sum": plain(spec.points)}
         )
     return spec
 
@@ -311,7 +311,7 @@ def _decimal(value: Any, key: str, where: str) -> Decimal:
     return number
 
 
-def _plain(number: Decimal) -> str:
+def plain(number: Decimal) -> str:
     """A number as a person writes it: 10, 2.5, 0.85 (no trailing zeros, no exponent)."""
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -331,7 +331,7 @@ def scheme_text(scheme: Scheme) -> str:
         f"year = {scheme.year}",
         f"subject = {_string(scheme.subject_kind)}",
         f"name = {_string(scheme.name)}",
-        f"quarter_weight = {_plain(scheme.quarter_weight)}",
+        f"quarter_weight = {plain(scheme.quarter_weight)}",
     ]
     for dimension in scheme.dimensions.order_by("order", "pk"):
         lines += ["", "[[dimension]]", f"key = {_string(dimension.key)}"]
@@ -342,14 +342,14 @@ def scheme_text(scheme: Scheme) -> str:
                 "[[dimension.indicator]]",
                 f"key = {_string(indicator.key)}",
                 f"name = {_string(indicator.name)}",
-                f"points = {_plain(indicator.points)}",
+                f"points = {plain(indicator.points)}",
             ]
             if indicator.method == Method.COMPUTED:
                 assert indicator.full_at is not None and indicator.zero_at is not None
                 lines += [
                     f"measure = {_string(indicator.measure)}",
-                    f"full_at = {_plain(indicator.full_at)}",
-                    f"zero_at = {_plain(indicator.zero_at)}",
+                    f"full_at = {plain(indicator.full_at)}",
+                    f"zero_at = {plain(indicator.zero_at)}",
                 ]
             else:
                 ways = ", ".join(_string(w) for w in indicator.ways.split(",") if w)

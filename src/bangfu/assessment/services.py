@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,10 +54,10 @@ from bangfu.assessment.rules import (
     why_not_run,
     why_not_score,
 )
-from bangfu.assessment.scheme import TOTAL_POINTS, SchemeSpec, scheme_parse, scheme_text
+from bangfu.assessment.scheme import TOTAL_POINTS, SchemeSpec, plain, scheme_parse, scheme_text
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
-from bangfu.cases.attachments import stored_upload
+from bangfu.cases.attachments import open_stored, stored_upload
 from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.core.idcard import redact_personal_numbers
 from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
@@ -196,6 +196,12 @@ def _store_dimensions(scheme: Scheme, spec: SchemeSpec) -> None:
         )
 
 
+def scheme_points(scheme: Scheme) -> Decimal:
+    """The sum of the scheme's indicators' points (100 for an assessment to be opened)."""
+    found = Indicator.objects.filter(dimension__scheme=scheme).aggregate(total=Sum("points"))
+    return found["total"] or Decimal(0)
+
+
 def indicator_update(
     *,
     user: User,
@@ -205,9 +211,10 @@ def indicator_update(
     zero_at: Decimal | None,
     guide: str,
 ) -> Indicator:
-    """The county changes an indicator's points, targets or guide in the pages: the scheme's
-    points must still add up to 100, and a scheme already used is fixed. The stored file is
-    written again, so that its download matches."""
+    """The county changes an indicator's points, targets or guide in the pages, one at a time:
+    moving points between indicators passes through a sum other than 100, which the page
+    shows and which no assessment may be opened with (`scheme_points`). A scheme already used
+    is fixed. The stored file is written again, so that its download matches."""
     scheme = indicator.dimension.scheme
     if not _sees_county(user, scheme.county_id):
         raise NotFound
@@ -219,18 +226,6 @@ def indicator_update(
         raise Refused(refusal)
     if points <= 0 or points != points.quantize(CENT):
         raise Refused(_("分值必须是正数（最多两位小数）"))
-    others = sum(
-        (
-            i.points
-            for i in Indicator.objects.filter(dimension__scheme=scheme).exclude(pk=indicator.pk)
-        ),
-        Decimal(0),
-    )
-    if others + points != TOTAL_POINTS:
-        raise Refused(
-            _("各指标分值合计须为 %(total)s 分，修改后为 %(sum)s 分")
-            % {"total": TOTAL_POINTS, "sum": (others + points).normalize()}
-        )
     if indicator.method == Method.COMPUTED:
         if full_at is None or zero_at is None or full_at == zero_at:
             raise Refused(_("系统计算的指标须填写不同的满分值和零分值"))
@@ -324,6 +319,12 @@ def assessment_open(
         raise Refused(_("考核期（%(start)s起）尚未开始") % {"start": start.isoformat()})
     if Assessment.objects.filter(scheme=scheme, period=period, quarter=quarter).exists():
         raise Refused(_("该考核周期的测评已开展"))
+    total = scheme_points(scheme)
+    if total != TOTAL_POINTS:
+        raise Refused(
+            _("方案各指标分值合计为 %(sum)s 分，须为 %(total)s 分才能开展测评")
+            % {"sum": plain(total), "total": TOTAL_POINTS}
+        )
     subjects = _subjects_of(scheme)
     if not subjects:
         raise Refused(_("该方案没有可考核的对象"))
@@ -614,18 +615,14 @@ def score_problem(
 
 def evidence_open(*, user: User, evidence: ScoreEvidence) -> Path:
     """The stored file, for the user to read: each reading is audited."""
-    path = evidence_root() / evidence.path
-    if not path.is_file():
-        raise NotFound
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action=AuditAction.EXPORT,
-            obj=evidence,
-            region_code=evidence.score.subject.region_id,
-            note=f"查看考核佐证材料：{evidence.filename}",
-        )
-    return path
+    return open_stored(
+        user=user,
+        obj=evidence,
+        root=evidence_root(),
+        path=evidence.path,
+        region_code=evidence.score.subject.region_id,
+        note=f"查看考核佐证材料：{evidence.filename}",
+    )
 
 
 # -- reads -----------------------------------------------------------------------------------

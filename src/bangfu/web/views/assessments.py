@@ -31,7 +31,7 @@ from bangfu.assessment.models import (
 )
 from bangfu.assessment.prints import result_paper
 from bangfu.assessment.rules import why_not_change_scheme, why_not_run, why_not_score
-from bangfu.assessment.scheme import scheme_text
+from bangfu.assessment.scheme import TOTAL_POINTS, scheme_text
 from bangfu.assessment.services import (
     assessment_get_for_user,
     assessment_open,
@@ -162,6 +162,7 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             rows.append((_described(indicator), form))
         dimension.points = sum((i.points for i, _f in rows), Decimal(0))  # type: ignore[attr-defined]
         dimensions.append((dimension, rows))
+    total = sum((d.points for d, _r in dimensions), Decimal(0))  # type: ignore[attr-defined]
     return render(
         request,
         "web/assessment_scheme.html",
@@ -171,6 +172,8 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit,
             "locked": locked,
             "editable": may_edit and not locked,
+            "total": total,
+            "total_points": TOTAL_POINTS,
         },
         status=400 if request.method == "POST" else 200,
     )
