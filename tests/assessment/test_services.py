@@ -21,8 +21,8 @@ from bangfu.assessment.services import (
     evidence_open,
     evidence_root,
     indicator_update,
-    scheme_points,
     scheme_load,
+    scheme_points,
     schemes_in_scope,
     score_get_for_user,
     score_problem,
@@ -75,7 +75,9 @@ def test_a_scheme_is_reloaded_until_an_assessment_used_it(people, schemes, fake_
         scheme_load(user=people["county"], text=scheme_file("township"))
 
 
-def test_an_indicator_edit_rewrites_the_file_and_an_assessment_needs_100_points(people, schemes, fake_measure):
+def test_an_indicator_edit_rewrites_the_file_and_an_assessment_needs_100_points(
+    people, schemes, fake_measure
+):
     scheme = schemes["township"]
     files = Indicator.objects.get(dimension__scheme=scheme, key="files_complete")
     # one point moved in, not yet out: the scheme sums to 101 and no assessment opens on it
