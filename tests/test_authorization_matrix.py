@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +34,8 @@ from bangfu.accounts.access import MAY
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
 from bangfu.api.models import ApiToken
+from bangfu.assessment.models import Method, Score
+from bangfu.assessment.services import assessment_open, assessment_publish, scheme_load, score_set
 from bangfu.assistance.models import Measure, MeasureKind
 from bangfu.cases.attachments import attachment_add
 from bangfu.cases.cards import household_token, signed
@@ -234,6 +237,8 @@ REGISTRARS = frozenset({"county", "township", "other_township", "auditor"})  # o
 TEAM_EDITORS = frozenset({"county", "township", "other_township"})  # MAY["edit_teams"]
 TEAM_KEEPERS = frozenset({"township", "other_township", "village", "neighbour"})  # of logs
 POINT_KEEPERS = frozenset({"village", "neighbour"})  # MAY["keep_points"]: their own village
+ASSESSORS = frozenset({"county", "township", "other_township", "auditor"})  # MAY["assess"]
+SCHEME_EDITORS = frozenset({"county"})  # MAY["edit_schemes"]: schemes, opening, publishing
 POINT_ITEM: dict[str, str | Lit] = {
     "name": Lit("庭院整洁"),
     "points": Lit(3),
@@ -246,6 +251,52 @@ PROBLEM: dict[str, str | Lit] = {
     "responsible_unit": Lit("乡镇"),
     "deadline": Lit("2026-12-31"),
 }
+# assessment (考核): a village scheme of the county, of one computed and one assessed indicator
+# (tests/web/test_assessment_pages.py's shape); its second quarter scored and published, its
+# third open. 官庄村's side names the published assessment (and 官庄村's subject, score and
+# evidence in it), 静游镇's side the open one (and its village's)
+SCHEME = """
+[scheme]
+county = "140123"
+year = 2026
+subject = "village"
+name = "权限矩阵的村级考核方案"
+
+[[dimension]]
+key = "groundwork"
+name = "基础工作"
+
+[[dimension.indicator]]
+key = "meetings_held"
+name = "月度监测例会"
+points = 50
+measure = "meetings_held"
+full_at = 1.0
+zero_at = 0.5
+
+[[dimension.indicator]]
+key = "files_complete"
+name = "档案资料完整规范"
+points = 50
+ways = ["ledger"]
+"""
+ASSESSED_ON = dt.date(2026, 11, 1)  # the quarters' scores given and the second published
+# read by the registry's readers once published; while open, by the county and the assessors
+ASSESSMENT = InOut(by(404, {READERS: 200}), by(404, {ASSESSORS: 200}))
+A_SCORE: dict[str, str | Lit] = {"points": Lit(50), "way": Lit("ledger"), "note": Lit("")}
+FOUND: dict[str, str | Lit] = {
+    "description": Lit("档案资料不全"),
+    "deadline": Lit("2026-12-31"),
+    "responsible_unit": Lit("村委会"),
+    "category": Lit("funds"),
+}
+
+
+def states(published: InOut, running: InOut) -> InOut:
+    """An assessment's route: the answers about the published one (官庄村's side) and about the
+    open one (静游镇's)."""
+    return InOut(published.inside, running.outside)
+
 
 EXPECT: dict[str, Route] = {
     **_admin(),
@@ -403,6 +454,15 @@ EXPECT: dict[str, Route] = {
         obj="team",
         body={"what": Lit("log")},
     ),
+    # the team's details, for the roster's editors (403 with the reason to the others who see
+    # the team; an empty form is shown again with its errors); the roster of the teams in scope
+    "team_edit": Route(
+        get=seen(403, rules={TEAM_EDITORS: 200}),
+        post=seen(403, rules={TEAM_EDITORS: 400}),
+        obj="team",
+    ),
+    "team_roster_xlsx": Route(get=by(404, {READERS: 200})),
+    "team_roster_pdf": Route(get=by(404, {READERS: 200})),
     # village points (积分制): read by the registry's readers of the village; the list, the
     # entries and the redemptions kept by its own cadre (an empty entry: the form again, 400)
     "points": Route(
@@ -417,6 +477,40 @@ EXPECT: dict[str, Route] = {
     "points_household": Route(
         get=seen(200), post=seen(403, rules={"village": 400}), body={"what": Lit("entry")}
     ),
+    # assessment (考核): the county's schemes read by the registry's readers; the county loads
+    # them, edits them and opens an assessment (an empty form: 400), 403 to the other readers
+    "assessments": Route(
+        get=by(404, {READERS: 200}),
+        post=by(404, {READERS: 403, SCHEME_EDITORS: 400}),
+        body={"what": Lit("open")},
+    ),
+    "assessment_scheme": Route(
+        get=both(by(404, {READERS: 200})),
+        post=both(by(404, {READERS: 403, SCHEME_EDITORS: 400})),
+        obj="scheme",
+    ),
+    "assessment_scheme_file": Route(get=both(by(404, {READERS: 200})), obj="scheme"),
+    # the county recomputes the open one (to its page); the published one is refused (400)
+    "assessment": Route(
+        get=ASSESSMENT,
+        post=InOut(
+            by(404, {READERS: 403, SCHEME_EDITORS: 400}),
+            by(404, {ASSESSORS: 403, SCHEME_EDITORS: 302}),
+        ),
+        obj="assessment",
+        body={"what": Lit("recompute")},
+    ),
+    "assessment_xlsx": Route(get=ASSESSMENT, obj="assessment"),
+    "assessment_pdf": Route(get=ASSESSMENT, obj="assessment"),
+    # a subject's scorecard, for whoever may read its village (a village only its own); an
+    # assessor's empty score is the form again (400) while open, refused once published
+    "assessment_subject": Route(
+        get=seen(200),
+        post=states(seen(403), seen(403, rules={ASSESSORS: 400})),
+        obj="assessment",
+        body={"what": Lit("score"), "score": "score_id"},
+    ),
+    "assessment_evidence": Route(get=seen(200), obj="score_evidence"),
     # the API --------------------------------------------------------------------------------
     f"GET {API}/regions": Route(
         get=InOut(api(by(404, {SEES_IN | DEPT: 200})), api(by(404, {SEES_OUT | {"dept"}: 200}))),
@@ -534,6 +628,45 @@ EXPECT: dict[str, Route] = {
     ),
     f"GET {API}/points/ranking": Route(get=api_seen(200), query={"village": "code"}),
     f"GET {API}/points/households/{{household_no}}": Route(get=api_seen(200)),
+    f"GET {API}/assessments/schemes": Route(get=api(by(200))),
+    # a new scheme file (the township's of the year) is the county's; 403 for other roles
+    f"POST {API}/assessments/schemes": Route(
+        post=api(by(403, {SCHEME_EDITORS: 200})),
+        body={"text": Lit(SCHEME.replace('"village"', '"township"'))},
+    ),
+    f"GET {API}/assessments/schemes/{{scheme_id}}": Route(get=both(api(by(404, {READERS: 200})))),
+    f"GET {API}/assessments": Route(get=api(by(200))),
+    # the county's: the third quarter is assessed already (409); 403 to the other readers
+    f"POST {API}/assessments": Route(
+        post=api(by(404, {READERS: 403, SCHEME_EDITORS: 409})),
+        body={"scheme": "scheme_id", "period": Lit("quarter"), "quarter": Lit(3)},
+    ),
+    f"GET {API}/assessments/{{assessment_id}}": Route(
+        get=InOut(api(ASSESSMENT.inside), api(ASSESSMENT.outside))
+    ),
+    # the county's, while open (the published one: 409)
+    f"POST {API}/assessments/{{assessment_id}}/recompute": Route(
+        post=InOut(
+            api(by(404, {READERS: 403, SCHEME_EDITORS: 409})),
+            api(by(404, {ASSESSORS: 403, SCHEME_EDITORS: 200})),
+        )
+    ),
+    # published already, and the open one has scores to give: the county is refused (409)
+    f"POST {API}/assessments/{{assessment_id}}/publish": Route(
+        post=InOut(
+            api(by(404, {READERS: 403, SCHEME_EDITORS: 409})),
+            api(by(404, {ASSESSORS: 403, SCHEME_EDITORS: 409})),
+        )
+    ),
+    f"GET {API}/assessments/subjects/{{subject_id}}": Route(get=api_seen(200)),
+    # the assessors score the open one's (200); nobody the published one's
+    f"POST {API}/assessments/scores/{{score_id}}": Route(
+        post=states(api_seen(403), api_seen(403, rules={ASSESSORS: 200})), body=A_SCORE
+    ),
+    # the assessors register what they found into the ledger (its region's problem)
+    f"POST {API}/assessments/scores/{{score_id}}/problem": Route(
+        post=api_seen(403, rules={ASSESSORS: 200}), body=FOUND
+    ),
 }
 
 
@@ -637,6 +770,47 @@ def _side(
     }
 
 
+def _assessments(*, county: User, assessor: User) -> dict[str, dict[str, str]]:
+    """The scheme (`SCHEME`) loaded, its second quarter scored and published and its third
+    open, through the services; each side's subject, assessed score and evidence: 官庄村's in
+    the published quarter, the 静游镇 village's in the open one."""
+    scheme = scheme_load(user=county, text=SCHEME)
+    quarters = {
+        side: assessment_open(
+            user=county, scheme=scheme, period="quarter", quarter=q, today=ASSESSED_ON
+        )
+        for side, q in (("in", 2), ("out", 3))
+    }
+    out = {}
+    for side, code in (("in", VILLAGE), ("out", OTHER_TOWNSHIP_VILLAGE)):
+        subject = quarters[side].subjects.get(region_id=code)
+        score = subject.scores.get(indicator__method=Method.ASSESSED)
+        score_set(
+            user=assessor,
+            score=score,
+            points=Decimal(50),
+            way="ledger",
+            note="",
+            uploads=[SimpleUploadedFile("佐证.png", PNG_BYTES, "image/png")],
+            today=ASSESSED_ON,
+        )
+        out[side] = {
+            "scheme_id": str(scheme.pk),
+            "assessment_id": str(quarters[side].pk),
+            "subject_id": str(subject.pk),
+            "sid": str(subject.pk),
+            "score_id": str(score.pk),
+            "score_evidence_id": str(score.evidence.get().pk),
+        }
+    published = quarters["in"]
+    for score in Score.objects.filter(subject__assessment=published, points__isnull=True):
+        score_set(
+            user=assessor, score=score, points=Decimal(50), way="ledger", note="", today=ASSESSED_ON
+        )
+    assessment_publish(user=county, assessment=published, today=ASSESSED_ON)
+    return out
+
+
 @pytest.fixture
 def world(people, make_households) -> World:
     inside, outside = make_households(
@@ -686,8 +860,9 @@ def world(people, make_households) -> World:
             owner=people["other_township"],
         ),
     }
+    assessed = _assessments(county=people["county"], assessor=people["auditor"])
     return World(
-        values={k: shared | v for k, v in values.items()},
+        values={k: shared | v | assessed[k] for k, v in values.items()},
         households={"in": inside.household_no, "out": outside.household_no},
         users=users,
     )
@@ -787,6 +962,8 @@ def test_the_role_groups_are_the_access_tables(people):
     assert having("edit_teams") == TEAM_EDITORS
     assert having("keep_team_logs") == TEAM_KEEPERS
     assert having("keep_points") == POINT_KEEPERS
+    assert having("assess") == ASSESSORS
+    assert having("edit_schemes") == SCHEME_EDITORS
 
 
 def test_an_undeclared_route_fails_the_check(client):
