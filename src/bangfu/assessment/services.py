@@ -58,6 +58,7 @@ from bangfu.assessment.scheme import TOTAL_POINTS, SchemeSpec, plain, scheme_par
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_record
 from bangfu.cases.attachments import open_stored, stored_upload
+from bangfu.core.clock import stamp
 from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.core.idcard import redact_personal_numbers
 from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
@@ -136,6 +137,8 @@ def scheme_get_for_user(*, user: User, pk: int) -> Scheme:
 def scheme_load(*, user: User, text: str) -> Scheme:
     """A scheme file into the county's schemes: a new one, or the dimensions and indicators of
     the county's scheme of that year and subject replaced, while no assessment used it."""
+    if not access_for(user).may_edit_schemes:  # the role first: the file is read for the county
+        raise Forbidden(why_not_edit_scheme(user, ""))
     spec = scheme_parse(text)
     reason = why_not_edit_scheme(user, spec.county)
     if reason:
@@ -547,7 +550,7 @@ def score_set(
             score.way = way
             score.note = note
             score.assessor = user
-            score.scored_at = timezone.now()
+            score.scored_at = stamp(today)
             score.save()
             audit_record(
                 actor=user,

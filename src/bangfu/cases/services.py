@@ -42,6 +42,7 @@ from bangfu.cases.models import (
     Stage,
     Step,
 )
+from bangfu.core import clock
 from bangfu.core.crypto import encrypt, lookup_hash
 from bangfu.core.errors import Conflict, Forbidden, NotFound, Refused
 from bangfu.core.idcard import parse_id_number
@@ -64,17 +65,6 @@ def _stored(text: Any) -> str:
 
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
-
-
-def _stamp(today: dt.date | None) -> dt.datetime:
-    """When a record says it happened: now, unless the work is recorded for another day (the
-    demo, a step entered after the visit), then that day at the present local time of day, so
-    that a case's trail reads on the days the work was done, and records of one day keep the
-    order they were written in."""
-    now = timezone.localtime()
-    if today is None or today == now.date():
-        return timezone.now()
-    return now.replace(year=today.year, month=today.month, day=today.day)
 
 
 def _deadlines() -> dict[str, int]:
@@ -121,7 +111,7 @@ def lead_open(
                     case = Case.objects.create(
                         household=household,
                         channel=channel,
-                        opened_at=_stamp(today),
+                        opened_at=clock.stamp(today),
                         stage=Stage.LEAD,
                         due=_today(today) + dt.timedelta(days=deadlines["verify_days"]),
                         decision_due=_today(today) + dt.timedelta(days=deadlines["total_days"]),
@@ -142,7 +132,7 @@ def lead_open(
                     risk_types=risks,
                     note=note,
                     by=by,
-                    at=_stamp(today),
+                    at=clock.stamp(today),
                 )
                 audit_record(
                     actor=by,
@@ -317,7 +307,7 @@ def case_act(
         raise Refused(_("未知的操作"))
     if has_unsafe_chars(note) or has_unsafe_chars(data):
         raise Refused(_(UNSAFE_REFUSED))
-    stamp = _stamp(today)
+    stamp = clock.stamp(today)
     today = _today(today)
     note = note.strip()
     with transaction.atomic():
@@ -427,7 +417,7 @@ def objection_add(*, user: User, case: Case, text: str, today: dt.date | None = 
         raise Refused(_("请填写异议内容"))
     with transaction.atomic():
         objection = Objection.objects.create(
-            case=case, text=text.strip(), by=user, at=_stamp(today)
+            case=case, text=text.strip(), by=user, at=clock.stamp(today)
         )
         audit_record(
             actor=user,
@@ -453,7 +443,7 @@ def objection_resolve(
         raise Refused(_("请填写处理结果"))
     with transaction.atomic():
         objection.resolution, objection.resolved_by = resolution.strip(), user
-        objection.resolved_at = _stamp(today)
+        objection.resolved_at = clock.stamp(today)
         objection.save()
         audit_record(
             actor=user,
