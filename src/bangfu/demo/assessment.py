@@ -23,8 +23,10 @@ from bangfu.assessment.services import (
     score_problem,
     score_set,
 )
+from bangfu.cases.meetings import meeting_record
+from bangfu.cases.models import Meeting
 from bangfu.demo.services import today as demo_today
-from bangfu.regions.models import Region
+from bangfu.regions.models import Level, Region
 
 SCHEMES = Path(__file__).resolve().parent.parent / "assessment" / "schemes"
 SCHEME_YEAR = 2026  # the year the files are written for; another year is loaded as that year
@@ -48,6 +50,44 @@ def _text(kind: str, year: int) -> str:
         text = re.sub(r"(?m)^year = \d{4}$", f"year = {year}", text)
         text = text.replace(f"{SCHEME_YEAR}年度", f"{year}年度")
     return text
+
+
+MINUTES = "研判本月预警和线索，评议待认定农户，通报帮扶措施落实和监测对象收入变化"
+
+
+def _meetings(village: Region, users: dict[str, User], year: int, quarter: int) -> None:
+    """The quarter's village monthly meetings (村级月度监测会议): 官庄村's recorded by its cadre
+    through the service; the county's other villages' as the township reported them, about one
+    village-month in twelve missed (a steady pseudo-random pick)."""
+    months = [f"{year}-{3 * quarter - 2 + i:02d}" for i in range(3)]
+    for month in months:
+        meeting_record(
+            user=users["village"],
+            village=village,
+            month=month,
+            held_on=dt.date.fromisoformat(f"{month}-05"),
+            attendees="村“两委”成员、驻村工作队、网格员、村民代表",
+            minutes=MINUTES,
+            decisions={},
+        )
+    others = Region.objects.filter(level=Level.VILLAGE, code__startswith=village.code[:6])
+    Meeting.objects.bulk_create(
+        Meeting(
+            village=other,
+            month=month,
+            held_on=dt.date.fromisoformat(
+                f"{month}-{5 + zlib.crc32(other.code.encode()) % 10:02d}"
+            ),
+            attendees="村“两委”成员、驻村工作队、村民代表",
+            minutes=MINUTES,
+            by=users["township"]
+            if other.parent_id == users["township"].region_id
+            else users["county"],
+        )
+        for other in others.exclude(code=village.code)
+        for month in months
+        if zlib.crc32(f"{other.code}:{month}".encode()) % 12
+    )
 
 
 def _deduction(code: str, key: str, points: Decimal) -> int:
@@ -90,6 +130,7 @@ def demo_assessment(*, village_code: str) -> dict[str, int]:
     scored_on = dt.date(year, 3 * quarter, 1) + dt.timedelta(days=40)
     scored_on = min(scored_on, day)
     ranked = given = found = 0
+    _meetings(village, users, year, quarter)
     for kind in (SubjectKind.TOWNSHIP, SubjectKind.VILLAGE):
         assessment = assessment_open(
             user=users["county"],
@@ -144,4 +185,4 @@ def demo_assessment(*, village_code: str) -> dict[str, int]:
 
 
 KINDS = (SubjectKind.TOWNSHIP, SubjectKind.VILLAGE, SubjectKind.TEAM)
-_NAMES = ("county", "township", "auditor")
+_NAMES = ("county", "township", "auditor", "village")

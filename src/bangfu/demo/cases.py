@@ -463,7 +463,8 @@ def _exits(users: dict[str, User], today: dt.date, free: list[Household]) -> Non
                 ],
                 today=planned,
             )
-            _done(measure, helper, today - dt.timedelta(days=proposed + 60))
+            # done within its deadline, well before the two evaluations above the range
+            _done(measure, helper, planned + dt.timedelta(days=100))
         for before, income in ((40, RECOVERED_INCOME), (2, RECOVERED_INCOME + 400)):
             evaluation_record(
                 user=helper,
