@@ -124,7 +124,7 @@ def test_each_rule_fires_where_it_should(county):
     sources = dict(RiskWarning.objects.values_list("rule_id", "source"))
     assert sources["R01"] == "income" and sources["R05"] == "medical"
     assert all(sources.values())
-    assert low.policy_version == "14-2026.4" and "监测范围" in low.clause
+    assert low.policy_version == "14-2026.5" and "监测范围" in low.clause
     death = RiskWarning.objects.get(rule_id="R12")
     assert death.evidence[0]["detail"] == "P1" and death.category == "sudden"
     sick = RiskWarning.objects.get(rule_id="R05")
