@@ -111,6 +111,10 @@ def test_the_measures_are_the_issues_list():
     assert {k for k, m in MEASURES.items() if m.kinds == {"team"}} == {
         k for k in MEASURES if k.startswith("team_")
     }
+    # a team's nothing counted is nobody on post or nothing done: it earns no points
+    assert {k for k, m in MEASURES.items() if not m.none_earns_full} == {
+        k for k in MEASURES if k.startswith("team_")
+    }
 
 
 def test_unknown_measures_are_refused_and_early_periods_empty(db):
@@ -157,14 +161,16 @@ def test_overdue_steps_count_those_done_late_and_those_still_waiting(homes, peop
     step(c, village, Stage.APPRAISED, Stage.NOTICE, END)
     step(c, village, Stage.NOTICE, Stage.TOWNSHIP, D(2026, 10, 2), overdue=True)  # after
     case(homes["A2"], Stage.LEAD, due=D(2026, 9, 15))  # due in the period, still waiting
-    case(homes["A3"], Stage.LEAD, due=END)  # due on the last day: not overdue yet
+    case(homes["A3"], Stage.LEAD, due=END)  # due on the last day, still waiting: this period's
     case(homes["B1"], Stage.COUNTY, due=D(2026, 6, 30))  # overdue before the period
 
     result = run("overdue_steps")
-    assert figures(result, VILLAGE) == (2, 4) and result[VILLAGE].value == 0.5
-    assert figures(result, TOWNSHIP) == (2, 4)
+    assert figures(result, VILLAGE) == (3, 5) and result[VILLAGE].value == 0.6
+    assert figures(result, TOWNSHIP) == (3, 5)
     assert result[NEIGHBOUR].value is None
     assert not MEASURES["overdue_steps"].higher_is_better
+    # the next quarter counts the step taken in it, and not A3's wait again
+    assert figures(run("overdue_steps", D(2026, 10, 1), D(2026, 12, 31)), VILLAGE) == (1, 1)
 
 
 def warning(h: Household, rule: str, created: dt.date, **kw: Any) -> RiskWarning:
@@ -185,19 +191,25 @@ def warning(h: Household, rule: str, created: dt.date, **kw: Any) -> RiskWarning
 def test_warnings_handled_within_the_policys_days(homes, people, settings, tmp_path):
     a1, b1 = homes["A1"], homes["B1"]
     lead, dismissed = WarningStatus.LEAD, WarningStatus.DISMISSED
-    warning(a1, "R1", START, status=lead, status_at=at(D(2026, 7, 31)))  # 30 days
+    # counted in the period their 30 days run out in (raised 1 June to 31 August for Q3)
+    warning(a1, "R1", D(2026, 6, 20), status=lead, status_at=at(D(2026, 7, 10)))  # 20 days
     warning(a1, "R2", D(2026, 7, 5), status=dismissed, status_at=at(D(2026, 8, 20)))  # 46
-    warning(a1, "R3", END)  # still new
+    warning(a1, "R7", D(2026, 8, 15))  # still new past its 30 days (14 September)
+    warning(a1, "R3", D(2026, 9, 20))  # still new, its days run to 20 October: not yet late
     warning(a1, "R4", D(2026, 8, 1), watch=True)  # the watch list: nothing to handle
     warning(a1, "R5", D(2026, 8, 1), status=WarningStatus.ATTACHED, status_at=at(D(2026, 8, 1)))
     warning(a1, "R6", D(2026, 10, 1), status=lead, status_at=at(D(2026, 10, 2)))  # after
-    warning(b1, "R1", D(2026, 8, 1), status=lead, status_at=at(D(2026, 8, 3)))
+    warning(b1, "R1", START, status=lead, status_at=at(D(2026, 7, 3)))
 
     result = run("warnings_in_time")
     assert figures(result, VILLAGE) == (1, 3)
-    assert result[VILLAGE].text == "期内新增预警3条，1条在30日内转为线索或排除"
+    assert result[VILLAGE].text == "期内到处置时限（新增后30日）的预警3条，1条按期转为线索或排除"
     assert figures(result, TOWNSHIP) == (2, 4)
     assert result[OTHER_TOWNSHIP_VILLAGE].value is None
+    # measured on 11 October, 官庄村's R3 is inside its days: not counted yet; the quarter
+    # it runs out in counts it, still new, as not handled
+    assert run("warnings_in_time", D(2026, 10, 1), D(2026, 10, 11))[VILLAGE].value is None
+    assert figures(run("warnings_in_time", D(2026, 10, 1), D(2026, 12, 31)), VILLAGE) == (1, 2)
 
     # the days are the policy file's [assessment] warning_days
     shipped = (POLICY_DIR / "14-2026.toml").read_text(encoding="utf-8")
@@ -205,7 +217,7 @@ def test_warnings_handled_within_the_policys_days(homes, people, settings, tmp_p
     assert "warning_days = 30" in shipped
     edited.write_text(shipped.replace("warning_days = 30", "warning_days = 60"), encoding="utf-8")
     settings.BANGFU_POLICY = str(edited)
-    assert figures(run("warnings_in_time"), VILLAGE) == (2, 3)
+    assert figures(run("warnings_in_time"), VILLAGE) == (2, 2)  # raised 2 May to 1 August
 
 
 def test_the_assessment_parameters_are_checked():
@@ -444,6 +456,96 @@ def test_team_tasks_done_by_their_due_date(teams, people):
     assert result[NEIGHBOUR].value is None
 
 
+TEAM_KEYS = ["team_days_on_post", "team_logs", "team_households_visited", "team_tasks_on_time"]
+
+
+def test_a_team_with_nobody_on_post_is_not_measured(teams, people):
+    """An active team whose members all left, or whose term ended, before the period, and a
+    team called back: nobody on post, None, and no points (none_earns_full)."""
+    county = people["county"]
+    empty = WorkTeam.objects.create(
+        village_id=OTHER_TOWNSHIP_VILLAGE,
+        sending_unit="县水利局",
+        unit_level="county",
+        term_start=D(2025, 3, 1),
+    )
+    TeamMember.objects.create(
+        team=empty,
+        name="孙队员",
+        role=MemberRole.MEMBER,
+        term_start=D(2025, 3, 1),
+        term_end=D(2026, 6, 30),
+    )
+    TeamTask.objects.create(  # its task list done on time: still nobody on post
+        team=empty,
+        title="x",
+        due=D(2026, 8, 1),
+        status=TaskStatus.DONE,
+        done_on=D(2026, 7, 1),
+        created_by=county,
+    )
+    ended = WorkTeam.objects.create(  # its term over, never marked called back
+        village_id=NEIGHBOUR,
+        sending_unit="县交通局",
+        unit_level="county",
+        term_start=D(2024, 3, 1),
+        term_end=D(2026, 6, 30),
+    )
+    TeamMember.objects.create(
+        team=ended, name="周队员", role=MemberRole.MEMBER, term_start=D(2024, 3, 1)
+    )
+    TeamTask.objects.create(
+        team=ended,
+        title="x",
+        due=D(2026, 8, 1),
+        status=TaskStatus.DONE,
+        done_on=D(2026, 7, 1),
+        created_by=county,
+    )
+    codes = [OTHER_TOWNSHIP_VILLAGE, NEIGHBOUR]  # the neighbour's other team: called back
+    for key in TEAM_KEYS:
+        result = measure(key, codes=codes, start=START, end=END)
+        for code in codes:
+            assert result[code] == Measured(None, 0, 0, "期内没有在岗的驻村工作队队员"), key
+        assert not MEASURES[key].none_earns_full
+    # on post, but no task due in the period: nothing done, and the words say which
+    TeamTask.objects.filter(team=teams["team"]).delete()
+    tasks = measure("team_tasks_on_time", codes=[VILLAGE], start=START, end=END)
+    assert tasks[VILLAGE] == Measured(None, 0, 0, "期内没有到期的驻村任务")
+
+
+def test_two_active_teams_in_a_village_are_pooled_and_say_so(teams, homes, people):
+    second = WorkTeam.objects.create(
+        village_id=VILLAGE, sending_unit="县教育局", unit_level="county", term_start=D(2026, 9, 1)
+    )
+    chen = TeamMember.objects.create(
+        team=second, name="陈队员", role=MemberRole.MEMBER, term_start=D(2026, 9, 1)
+    )
+    for day in (D(2026, 9, 7), D(2026, 9, 8)):
+        entry = WorkLog.objects.create(
+            team=second, member=chen, on=day, text="入户走访", created_by=people["county"]
+        )
+        entry.households.set([homes["A4"]])
+    TeamTask.objects.create(
+        team=second,
+        title="x",
+        due=D(2026, 9, 10),
+        status=TaskStatus.DONE,
+        done_on=D(2026, 9, 9),
+        created_by=people["county"],
+    )
+    pooled = "（2支驻村工作队合并计算）"
+    days = measure("team_days_on_post", codes=[VILLAGE], start=START, end=END)[VILLAGE]
+    assert days.numerator == 52 and "在岗队员3人" in days.text and days.text.endswith(pooled)
+    visited = measure("team_households_visited", codes=[VILLAGE], start=START, end=END)
+    assert figures(visited, VILLAGE) == (3, 4) and visited[VILLAGE].text.endswith(pooled)
+    tasks = measure("team_tasks_on_time", codes=[VILLAGE], start=START, end=END)
+    assert figures(tasks, VILLAGE) == (2, 2) and tasks[VILLAGE].text.endswith(pooled)
+    # before the second team's member came, one team on post: no such words
+    alone = measure("team_logs", codes=[VILLAGE], start=START, end=D(2026, 8, 31))[VILLAGE]
+    assert alone.text == "在岗队员期内在岗10人周，7人周记有驻村日志"
+
+
 @pytest.mark.parametrize(
     "key", ["identified_in_time", "meetings_held", "readings_on_schedule", "team_days_on_post"]
 )
@@ -465,3 +567,8 @@ def test_the_queries_do_not_grow_with_the_codes(teams, key):
     assert one <= 3
     assert queries(villages) == one
     assert queries([*villages, TOWNSHIP, COUNTY]) == one
+    # folded once per prefix length: the county is the sum of its villages
+    every = measure(key, codes=[*villages, COUNTY], start=START, end=END)
+    for i in (0, 1):
+        parts = sum((every[v].numerator, every[v].denominator)[i] for v in villages)
+        assert (every[COUNTY].numerator, every[COUNTY].denominator)[i] == parts

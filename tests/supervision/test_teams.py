@@ -340,7 +340,7 @@ def test_the_demo_work_team(settings, tmp_path):
     secretary = team.members.get(role=MemberRole.FIRST_SECRETARY)
     assert (secretary.name, secretary.user) == ("张书记", User.objects.get(username="village"))
     assert team.members.count() == 3
-    assert team.logs.count() == counts["logs"] == 18
+    assert team.logs.count() == counts["logs"] > 300  # most working days of ten months
     assert WorkLog.objects.filter(team=team, households__village_id=DEMO_VILLAGE).exists()
     assert set(team.tasks.values_list("status", flat=True)) == set(TaskStatus.values)
     county = User.objects.get(username="county")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from bangfu.accounts.access import code_in, code_q
+from bangfu.accounts.access import code_q
 from bangfu.assistance.models import Measure as PlanMeasure
 from bangfu.assistance.models import MeasureStatus
 from bangfu.cases.chain import OPEN_STAGES
@@ -62,6 +62,10 @@ class Measure:
     kinds: frozenset[str]  # SubjectKind values it suits: "township", "village", "team"
     higher_is_better: bool
     clause: str  # the policy clause or source it follows
+    # nothing counted (value None) earns the full points: a township with no identification
+    # to decide did nothing late; not for a work team, whose nothing means nobody on post or
+    # nothing done (docs/indicators.md, "Nothing to measure")
+    none_earns_full: bool = True
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,8 @@ def _identified_in_time(s: _Scope) -> Sums:
 
 def _overdue_steps(s: _Scope) -> Sums:
     """Steps taken in the period (overdue: after their deadline), and the steps due in the
-    period still waiting past it (overdue too)."""
+    period, its last day included, still waiting (overdue too), as the siblings count what
+    falls due in the period."""
     done = _grouped(
         Step.objects.filter(
             code_q("case__household__village__code", s.prefix),
@@ -173,7 +178,7 @@ def _overdue_steps(s: _Scope) -> Sums:
             code_q("household__village__code", s.prefix),
             stage__in=OPEN_STAGES,
             due__gte=s.start,
-            due__lt=s.end,
+            due__lte=s.end,
         ),
         "household__village_id",
         late=Count("id"),
@@ -186,14 +191,16 @@ def _overdue_steps(s: _Scope) -> Sums:
 
 def _warnings_in_time(s: _Scope) -> Sums:
     """Warnings of the monthly list (not the watch list, not attached to an open case by the
-    run) raised in the period, and those decided within warning_days."""
+    run) whose warning_days ran out in the period, and those decided within them: a warning
+    counts in the period its handling deadline falls in, as a measure or a task by its due
+    date, so one still inside its days is not yet a failure, and none escapes counting."""
     days = dt.timedelta(days=s.policy.assessment["warning_days"])
     return _grouped(
         RiskWarning.objects.filter(
             code_q("household__village__code", s.prefix),
             watch=False,
-            created_at__date__gte=s.start,
-            created_at__date__lte=s.end,
+            created_at__date__gte=s.start - days,
+            created_at__date__lte=s.end - days,
         ).exclude(status=WarningStatus.ATTACHED),
         "household__village_id",
         handled=Count(
@@ -308,15 +315,56 @@ def _readings_on_schedule(s: _Scope) -> Sums:
     return sums
 
 
-def _members(s: _Scope) -> list[tuple[int, str, dt.date, dt.date]]:
-    """The members of active work teams on post in the period: id, village, their days."""
+@dataclass(frozen=True)
+class _Member:
+    pk: int
+    team: int
+    village: str
+    first: dt.date  # the member's days on post in the period, within the team's term
+    last: dt.date
+
+
+def _members(s: _Scope) -> list[_Member]:
+    """The members of active work teams (not called back) on post in the period, within both
+    their own term and their team's."""
     rows = TeamMember.objects.filter(
         Q(term_end__isnull=True) | Q(term_end__gte=s.start),
+        Q(team__term_end__isnull=True) | Q(team__term_end__gte=s.start),
         code_q("team__village__code", s.prefix),
         team__active=True,
         term_start__lte=s.end,
-    ).values_list("pk", "team__village_id", "term_start", "term_end")
-    return [(pk, village, *_overlap(s, begin, finish)) for pk, village, begin, finish in rows]
+        team__term_start__lte=s.end,
+    ).values_list(
+        "pk",
+        "team_id",
+        "team__village_id",
+        "term_start",
+        "term_end",
+        "team__term_start",
+        "team__term_end",
+    )
+    out = []
+    for pk, team, village, begin, finish, team_begin, team_finish in rows:
+        ends = [d for d in (finish, team_finish) if d is not None]
+        first, last = _overlap(s, max(begin, team_begin), min(ends) if ends else None)
+        if first <= last:
+            out.append(_Member(pk, team, village, first, last))
+    return out
+
+
+def _on_post(members: list[_Member], counted: Sums) -> Sums:
+    """The team measures' rows, for the villages with a member on post only: the village's
+    two counts, its members on post, and its active teams (a village's teams are pooled,
+    and the words say so)."""
+    teams: dict[str, set[int]] = defaultdict(set)
+    people: dict[str, int] = defaultdict(int)
+    for m in members:
+        teams[m.village].add(m.team)
+        people[m.village] += 1
+    return {
+        village: [*counted.get(village, [0.0, 0.0]), people[village], len(ids)]
+        for village, ids in teams.items()
+    }
 
 
 def _team_logs_q(s: _Scope) -> Q:
@@ -327,8 +375,7 @@ def _team_logs_q(s: _Scope) -> Q:
 
 def _team_days_on_post(s: _Scope) -> Sums:
     """The members' days on post (distinct days logged, as supervision.teams.days_on_post),
-    the days required of them pro rata of their days on the roster in the period, and the
-    members counted."""
+    and the days required of them pro rata of their days on the roster in the period."""
     per_year = s.policy.assessment["team_days_per_year"]
     logged = {
         int(r["member_id"]): int(r["days"])
@@ -337,11 +384,16 @@ def _team_days_on_post(s: _Scope) -> Sums:
         .annotate(days=Count("on", distinct=True))
         .order_by()
     }
+    members = _members(s)
     sums: Sums = {}
-    for pk, village, first, last in _members(s):  # the members, a few per village
-        required = per_year * ((last - first).days + 1) / YEAR_DAYS
-        _add(sums, village, logged.get(pk, 0), required, 1)
-    return sums
+    for m in members:  # the members, a few per village
+        _add(
+            sums,
+            m.village,
+            logged.get(m.pk, 0),
+            per_year * ((m.last - m.first).days + 1) / YEAR_DAYS,
+        )
+    return _on_post(members, sums)
 
 
 def _weeks(first: dt.date, last: dt.date) -> int:
@@ -359,14 +411,15 @@ def _team_logs(s: _Scope) -> Sums:
         .annotate(weeks=Count(TruncWeek("on"), distinct=True))
         .order_by()
     }
+    members = _members(s)
     sums: Sums = {}
-    for pk, village, first, last in _members(s):
-        _add(sums, village, logged.get(pk, 0), _weeks(first, last))
-    return sums
+    for m in members:
+        _add(sums, m.village, logged.get(m.pk, 0), _weeks(m.first, m.last))
+    return _on_post(members, sums)
 
 
 def _team_households_visited(s: _Scope) -> Sums:
-    """The village's households visited by its active team's logs in the period, over the
+    """The village's households visited by its active teams' logs in the period, over the
     households of the villages that have an active team on post."""
     visits = WorkLog.households.through.objects.filter(
         code_q("worklog__team__village__code", s.prefix),
@@ -375,19 +428,18 @@ def _team_households_visited(s: _Scope) -> Sums:
         worklog__on__lte=s.end,
     )
     visited = _grouped(visits, "worklog__team__village_id", n=Count("household_id", distinct=True))
-    with_team = {village for _pk, village, _first, _last in _members(s)}
     households = _grouped(
         Household.objects.filter(code_q("village__code", s.prefix)), "village_id", n=Count("id")
     )
     sums: Sums = {}
-    for village in with_team:
-        _add(sums, village, visited.get(village, [0.0])[0], households.get(village, [0.0])[0])
-    return sums
+    for village, (n,) in households.items():
+        _add(sums, village, visited.get(village, [0.0])[0], n)
+    return _on_post(_members(s), sums)
 
 
 def _team_tasks_on_time(s: _Scope) -> Sums:
     """Tasks of active teams due in the period, and those done by their due date."""
-    return _grouped(
+    tasks = _grouped(
         TeamTask.objects.filter(
             code_q("team__village__code", s.prefix),
             team__active=True,
@@ -398,6 +450,7 @@ def _team_tasks_on_time(s: _Scope) -> Sums:
         done=Count("id", filter=Q(status=TaskStatus.DONE, done_on__lte=F("due"))),
         due=Count("id"),
     )
+    return _on_post(_members(s), tasks)
 
 
 # -- the figures and their words -----------------------------------------------------------
@@ -415,13 +468,35 @@ def _rate(some: str, none: str) -> Callable[[list[float], _Scope], Measured]:
     return finish
 
 
+NOBODY_ON_POST = gettext_noop("期内没有在岗的驻村工作队队员")
+
+
+def _pooled(teams: int) -> str:
+    return _("（%(teams)d支驻村工作队合并计算）") % {"teams": teams} if teams > 1 else ""
+
+
+def _team_rate(some: str, none: str) -> Callable[[list[float], _Scope], Measured]:
+    """`_rate` for a work team: nobody on post, or nothing counted (`none`), is None, and
+    says which; a village's teams pooled say so."""
+    share = _rate(some, none)
+
+    def finish(t: list[float], s: _Scope) -> Measured:
+        if not t[2]:
+            return Measured(None, 0, 0, _(NOBODY_ON_POST))
+        found = share(t, s)
+        return Measured(
+            found.value, found.numerator, found.denominator, found.text + _pooled(int(t[3]))
+        )
+
+    return finish
+
+
 def _days_on_post(t: list[float], s: _Scope) -> Measured:
-    days, required, members = t
+    days, required, members, teams = t
     if not members:
-        return Measured(None, 0, 0, _("期内没有在岗的驻村工作队队员"))
-    value = min(1.0, days / required) if required else None
+        return Measured(None, 0, 0, _(NOBODY_ON_POST))
     return Measured(
-        value,
+        min(1.0, days / required),  # each member on post is required a share of a day or more
         int(days),
         round(required),
         _(
@@ -434,7 +509,8 @@ def _days_on_post(t: list[float], s: _Scope) -> Measured:
             "mean": days / members,
             "per_year": s.policy.assessment["team_days_per_year"],
             "need": required / members,
-        },
+        }
+        + _pooled(int(teams)),
     )
 
 
@@ -490,8 +566,11 @@ _HOW: dict[str, _How] = {
             ),
             _warnings_in_time,
             _rate(
-                gettext_noop("期内新增预警%(d)d条，%(n)d条在%(warning_days)d日内转为线索或排除"),
-                gettext_noop("期内没有新增预警"),
+                gettext_noop(
+                    "期内到处置时限（新增后%(warning_days)d日）的预警%(d)d条，"
+                    "%(n)d条按期转为线索或排除"
+                ),
+                gettext_noop("期内没有到处置时限的预警"),
             ),
         ),
         _How(
@@ -591,10 +670,11 @@ _HOW: dict[str, _How] = {
                 True,
                 "驻村干部每年驻村工作时间不少于200天（乐都区，乡村振兴政策应知应会（二十五），"
                 "2024-11-23）；政策文件 [assessment] team_days_per_year",
+                none_earns_full=False,
             ),
             _team_days_on_post,
             _days_on_post,
-            width=3,
+            width=4,
         ),
         _How(
             Measure(
@@ -604,12 +684,14 @@ _HOW: dict[str, _How] = {
                 True,
                 "驻村日志制度：驻村干部写好驻村日志，如实记录工作进展……和每周计划"
                 "（乐都区，乡村振兴政策应知应会（二十五），2024-11-23）",
+                none_earns_full=False,
             ),
             _team_logs,
-            _rate(
+            _team_rate(
                 gettext_noop("在岗队员期内在岗%(d)d人周，%(n)d人周记有驻村日志"),
-                gettext_noop("期内没有在岗的驻村工作队队员"),
+                NOBODY_ON_POST,
             ),
+            width=4,
         ),
         _How(
             Measure(
@@ -619,12 +701,14 @@ _HOW: dict[str, _How] = {
                 True,
                 "驻村工作队、村干部入户走访摸排（DOMAIN.md；docs/supervision.md，驻村日志的"
                 "走访农户）",
+                none_earns_full=False,
             ),
             _team_households_visited,
-            _rate(
+            _team_rate(
                 gettext_noop("有在岗驻村工作队的村共有农户%(d)d户，期内走访%(n)d户"),
-                gettext_noop("期内没有在岗的驻村工作队，或村内没有农户"),
+                gettext_noop("村内没有农户"),
             ),
+            width=4,
         ),
         _How(
             Measure(
@@ -633,12 +717,14 @@ _HOW: dict[str, _How] = {
                 TEAMS,
                 True,
                 "明确第一书记实施乡村振兴红色头雁工程的任务清单（种子文件004）",
+                none_earns_full=False,
             ),
             _team_tasks_on_time,
-            _rate(
+            _team_rate(
                 gettext_noop("期内到期的驻村任务%(d)d项，%(n)d项按期完成"),
                 gettext_noop("期内没有到期的驻村任务"),
             ),
+            width=4,
         ),
     )
 }
@@ -661,10 +747,12 @@ def measure(key: str, *, codes: Sequence[str], start: dt.date, end: dt.date) -> 
     prefixes = {code: _prefix(code) for code in codes}
     scope = _Scope(_common(list(prefixes.values())), start, end, load_policy())
     sums = how.sums(scope)
-    totals: dict[str, list[float]] = defaultdict(lambda: [0.0] * how.width)
-    for code, prefix in prefixes.items():
+    # each row into its region at every prefix length asked for: rows × lengths, not × codes
+    folded: dict[str, list[float]] = defaultdict(lambda: [0.0] * how.width)
+    for length in {len(p) for p in prefixes.values()}:
         for where, row in sums.items():
-            if code_in(where, prefix):
-                for i, v in enumerate(row):
-                    totals[code][i] += v
-    return {code: how.finish(totals[code], scope) for code in codes}
+            total = folded[where[:length]]
+            for i, v in enumerate(row):
+                total[i] += v
+    empty = [0.0] * how.width
+    return {code: how.finish(folded.get(prefixes[code], empty), scope) for code in codes}

@@ -1,11 +1,15 @@
 """The demo county's resident work teams (驻村工作队), through the same services as the pages:
-官庄村's team sent by a provincial unit, its first secretary 张书记 (the demo user "village"),
-two members, logs over the past weeks with the households visited, tasks in each status; and
-a few weak villages (重点帮扶村) of 娄烦县, one without a first secretary (应派尽派)."""
+官庄村's team sent by a provincial unit, on post these ten months, its first secretary 张书记
+(the demo user "village") and two members, a log for most working days of each (the first
+secretary's nine in ten, the county's technician's one in two: a steady pseudo-random pick)
+with the households visited, every household of the village in turn, and the year's tasks, done
+by their due dates, and the coming ones in each status; and a few weak villages (重点帮扶村) of
+娄烦县, one without a first secretary (应派尽派)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 from bangfu.accounts.models import User
 from bangfu.demo.services import DEMO_NEIGHBOUR
@@ -32,6 +36,35 @@ LOGS = (
     "入户核实监测预警信息",
     "开展党员主题党日活动",
 )
+DAYS_ON_POST = 300  # the team came ten months before the demo's day
+# the members: name, role, post, the working days in ten each logs, households per visit
+MEMBERS = (
+    ("张书记", MemberRole.FIRST_SECRETARY, "山西省农业农村厅 四级调研员", 9, 2),
+    ("李队长", MemberRole.LEADER, "山西省农业农村厅 科员", 8, 1),
+    ("王队员", MemberRole.MEMBER, "娄烦县农业农村局 技术员", 5, 1),
+)
+# the task list (任务清单): title, due (days from the team's start), status; those done, done
+# three days before their due date
+TASKS = (
+    ("春耕备耕：协调农资和农技服务", 55, TaskStatus.DONE),
+    ("汛期前排查危房和地质灾害隐患", 130, TaskStatus.DONE),
+    ("监测户“回头看”入户核查", 235, TaskStatus.DONE),
+    ("党员冬训", DAYS_ON_POST - 10, TaskStatus.DONE),
+    ("监测户帮扶措施逐户落实", DAYS_ON_POST + 14, TaskStatus.TODO),
+    ("壮大村集体经济：谷子加工项目落地", DAYS_ON_POST + 30, TaskStatus.DOING),
+    ("建强村“两委”班子，完成后备干部培养", DAYS_ON_POST + 60, TaskStatus.TODO),
+)
+
+
+def _logs_on(name: str, start: dt.date, day: dt.date, tenths: int) -> list[dt.date]:
+    """The working days (Monday to Friday) from `start` to the day before `day` a member
+    logged: `tenths` in ten, a steady pseudo-random pick."""
+    days = (start + dt.timedelta(days=i) for i in range((day - start).days))
+    return [
+        d
+        for d in days
+        if d.weekday() < 5 and zlib.crc32(f"{name}:{d.isoformat()}".encode()) % 10 < tenths
+    ]
 
 
 def demo_teams(*, village_code: str) -> dict[str, int]:
@@ -41,7 +74,7 @@ def demo_teams(*, village_code: str) -> dict[str, int]:
     county = User.objects.get(username="county")
     cadre = User.objects.get(username="village")
     village = Region.objects.get(code=village_code)
-    start = day - dt.timedelta(days=300)
+    start = day - dt.timedelta(days=DAYS_ON_POST)
     team = team_save(
         user=county,
         data=TeamIn(
@@ -51,56 +84,49 @@ def demo_teams(*, village_code: str) -> dict[str, int]:
             term_start=start,
         ),
     )
-    secretary = member_add(
-        user=county,
-        team=team,
-        data=MemberIn(
-            name="张书记",
-            role=MemberRole.FIRST_SECRETARY,
-            post="山西省农业农村厅 四级调研员",
-            phone="0351-4012345",
-            term_start=start,
-            username=cadre.username,
-        ),
-    )
-    members = [secretary] + [
+    members = [
         member_add(
             user=county,
             team=team,
-            data=MemberIn(name=name, role=role, post=post, term_start=start),
+            data=MemberIn(
+                name=name,
+                role=role,
+                post=post,
+                term_start=start,
+                phone="0351-4012345" if role == MemberRole.FIRST_SECRETARY else "",
+                username=cadre.username if role == MemberRole.FIRST_SECRETARY else "",
+            ),
         )
-        for name, role, post in (
-            ("李队长", MemberRole.LEADER, "山西省农业农村厅 科员"),
-            ("王队员", MemberRole.MEMBER, "娄烦县农业农村局 技术员"),
-        )
+        for name, role, post, _tenths, _visits in MEMBERS
     ]
-    homes = list(Household.objects.filter(village_id=village.code).order_by("household_no")[:6])
-    logs = 0
-    for week in range(6, 0, -1):
-        for i, member in enumerate(members):
-            on = day - dt.timedelta(days=week * 7 - i * 2)
-            visited = [h.household_no for h in homes[(week + i) % 4 : (week + i) % 4 + 2]]
+    homes = list(
+        Household.objects.filter(village_id=village.code)
+        .order_by("household_no")
+        .values_list("household_no", flat=True)
+    )
+    logs = visit = 0
+    for member, (name, _role, _post, tenths, per_visit) in zip(members, MEMBERS, strict=True):
+        for n, on in enumerate(_logs_on(name, start, day, tenths)):
+            visited = []
+            if homes and n % 2 == 0:  # households visited on every other log, each in turn
+                visited = [homes[(visit + i) % len(homes)] for i in range(per_visit)]
+                visit += per_visit
             log_add(
                 user=cadre,
                 team=team,
                 member_id=member.pk,
                 on=on,
-                text=LOGS[(week + i) % len(LOGS)],
+                text=LOGS[(n + logs) % len(LOGS)],
                 household_nos=visited,
                 today=day,
             )
             logs += 1
-    tasks = [
-        task_add(user=cadre, team=team, title=title, due=day + dt.timedelta(days=due))
-        for title, due in (
-            ("建强村“两委”班子，完成后备干部培养", 60),
-            ("壮大村集体经济：谷子加工项目落地", 30),
-            ("监测户帮扶措施逐户落实", 14),
-            ("党员冬训", -10),
-        )
-    ]
-    task_update(user=cadre, task=tasks[1], status=TaskStatus.DOING, today=day)
-    task_update(user=cadre, task=tasks[3], status=TaskStatus.DONE, today=day)
+    for title, due_in, status in TASKS:
+        due = start + dt.timedelta(days=due_in)
+        task = task_add(user=cadre, team=team, title=title, due=due)
+        if status != TaskStatus.TODO:
+            done = min(due - dt.timedelta(days=3), day)
+            task_update(user=cadre, task=task, status=status, today=done)
     # weak villages: 官庄村 (its first secretary on post), the neighbour and two more without
     weak = [village.code, DEMO_NEIGHBOUR]
     others = Region.objects.filter(
