@@ -663,9 +663,11 @@ EXPECT: dict[str, Route] = {
     f"POST {API}/assessments/scores/{{score_id}}": Route(
         post=states(api_seen(403), api_seen(403, rules={ASSESSORS: 200})), body=A_SCORE
     ),
-    # the assessors register what they found into the ledger (its region's problem)
+    # the assessors register what they found into the ledger (its region's problem), while
+    # the assessment is open; the published one's is refused to them (409)
     f"POST {API}/assessments/scores/{{score_id}}/problem": Route(
-        post=api_seen(403, rules={ASSESSORS: 200}), body=FOUND
+        post=states(api_seen(403, rules={ASSESSORS: 409}), api_seen(403, rules={ASSESSORS: 200})),
+        body=FOUND,
     ),
 }
 

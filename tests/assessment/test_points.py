@@ -1,16 +1,18 @@
 """`points_for`: linear between zero_at and full_at in either direction, clamped to [0, the
-indicator's points]; nothing to measure earns the full points."""
+indicator's points]; nothing to measure earns the full points, except where the measure's
+"nothing counted" means nothing done (a work team with nobody on post), which earns none."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bangfu.assessment.indicators import Measured
-from bangfu.assessment.services import points_for
+from bangfu.assessment.indicators import MEASURES, Measured
+from bangfu.assessment.services import measured_text, points_for
 
 
 @dataclass
@@ -18,6 +20,7 @@ class Target:
     points: Decimal
     full_at: Decimal | None
     zero_at: Decimal | None
+    measure: str = "identified_in_time"
 
 
 def at(value: float | None) -> Measured:
@@ -39,6 +42,18 @@ def test_the_worked_examples():
     assert points_for(overdue, at(0.0)) == Decimal("5.00")
     assert points_for(overdue, at(0.05)) == Decimal("3.75")
     assert points_for(overdue, at(0.3)) == Decimal("0.00")
+
+
+@pytest.mark.parametrize("key", sorted(MEASURES))
+def test_nothing_counted_earns_full_points_only_where_nothing_was_due(key):
+    """A team with nobody on post did no work: its measures' None earns nothing, and the card
+    says which rule applied."""
+    target = Target(Decimal(15), Decimal(1), Decimal(0), key)
+    team = key.startswith("team_")
+    assert MEASURES[key].none_earns_full is not team
+    assert points_for(target, at(None)) == (Decimal(0) if team else Decimal(15))
+    words = measured_text({"value": None, "text": "", "none_earns_full": not team})
+    assert ("按零分计" if team else "按满分计") in words
 
 
 @given(POINTS, LEVEL, LEVEL, VALUE)

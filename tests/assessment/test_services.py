@@ -38,6 +38,7 @@ from tests.assessment.conftest import ONE_COMPUTED, PNG_BYTES, TODAY, assessed, 
 from tests.conftest import COUNTY, NEIGHBOUR, OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, VILLAGE
 
 pytestmark = pytest.mark.django_db
+AFTER_THE_YEAR = dt.date(2027, 1, 10)  # the annual and the fourth quarter are published
 
 
 def png(name="访谈记录.png"):
@@ -236,8 +237,8 @@ def test_an_assessors_score_and_its_refusals(people, township_q3):
             way="ledger",
             note="13812345678 档案缺失",
         )
-    # the township never scores itself
-    with pytest.raises(Forbidden, match="不能为本乡镇评分"):
+    # the township never scores itself, nor reads its own draft scorecard
+    with pytest.raises(NotFound):
         score_set(user=people["township"], score=files, points=Decimal(5), way="ledger", note="")
     score_set(
         user=auditor,
@@ -380,7 +381,8 @@ def test_publishing_stores_totals_and_ranks_ties_sharing(
 def test_the_annual_total_weighs_the_quarters_mean(people, schemes, score_all, fake_measure):
     county = people["county"]
     scheme = schemes["township"]
-    for quarter, minus in ((1, Decimal(10)), (2, Decimal(0))):  # quarter totals 90 and 100
+    # quarter totals 90, 100, 90 and 100, each published after its quarter's end
+    for quarter, minus in ((1, Decimal(10)), (2, Decimal(0)), (3, Decimal(10)), (4, Decimal(0))):
         q = assessment_open(
             user=county, scheme=scheme, period="quarter", quarter=quarter, today=TODAY
         )
@@ -391,13 +393,13 @@ def test_the_annual_total_weighs_the_quarters_mean(people, schemes, score_all, f
             score_set(
                 user=people["auditor"], score=score, points=Decimal(0), way="ledger", note="缺档"
             )
-        assessment_publish(user=county, assessment=q, today=TODAY)
+        assessment_publish(user=county, assessment=q, today=AFTER_THE_YEAR)
     year = assessment_open(user=county, scheme=scheme, period="annual", quarter=None, today=TODAY)
     assert (year.start, year.end) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     score_all(year, minus={TOWNSHIP: Decimal(5)})  # its own sum: 95
-    assessment_publish(user=county, assessment=year, today=TODAY)
+    assessment_publish(user=county, assessment=year, today=AFTER_THE_YEAR)
     subject = year.subjects.get(region_id=TOWNSHIP)
-    # 0.4 × mean(90, 100) + 0.6 × 95 = 38 + 57
+    # 0.4 × mean(90, 100, 90, 100) + 0.6 × 95 = 38 + 57
     assert subject.total == Decimal("95.00")
     other = year.subjects.exclude(region_id=TOWNSHIP).first()
     assert other.total == Decimal(100)
@@ -462,9 +464,35 @@ def test_a_team_assessment_has_the_active_teams(people, schemes, fake_measure):
     assert Assessment.objects.filter(scheme=schemes["team"]).count() == 1
 
 
+def test_a_team_with_nobody_on_post_earns_no_computed_points(people, schemes):
+    """The real measures: nothing counted for a team means nothing done (`none_earns_full`),
+    not full points; its card says so."""
+    from bangfu.supervision.teams import TeamIn, team_save
+
+    team_save(
+        user=people["county"],
+        data=TeamIn(
+            village_code=VILLAGE,
+            sending_unit="山西省农业农村厅",
+            unit_level="province",
+            term_start=dt.date(2026, 1, 5),
+        ),
+    )
+    year = assessment_open(
+        user=people["county"], scheme=schemes["team"], period="annual", quarter=None, today=TODAY
+    )
+    subject = Subject.objects.get(assessment=year)
+    computed = subject.scores.filter(indicator__method="computed")
+    assert computed.count() == 4
+    assert {(s.points, s.measured["value"]) for s in computed} == {(Decimal(0), None)}
+    card = subject_card(user=people["county"], subject=subject)
+    texts = [x.text for d in card.dimensions for x in d.lines if x.computed]
+    assert len(texts) == 4 and all("按零分计" in t for t in texts), texts
+
+
 def test_a_township_registers_no_problem_found_at_itself(people, township_q3):
     score = _score(township_q3, TOWNSHIP, "files_complete")
-    with pytest.raises(Forbidden, match="不能为本乡镇评分"):
+    with pytest.raises(NotFound):  # its own draft is not even visible to it
         score_problem(
             user=people["township"],
             score=score,

@@ -218,7 +218,9 @@ def assessment_remeasure(request: ApiRequest, assessment_id: int) -> Assessment:
 
 @router.post("/assessments/{assessment_id}/publish", response={200: AssessmentDetail, **REFUSALS})
 def assessment_publication(request: ApiRequest, assessment_id: int) -> Assessment:
-    """Publish (公布): refused (409) while a score is empty; totals and ranks stored."""
+    """Publish (公布) once the period is over: refused (409) before, while a score is empty, and
+    for an annual weighing quarters not all published; the computed scores measured again,
+    totals and ranks stored."""
     found = assessment_get_for_user(user=request.user, pk=assessment_id)
     return assessment_publish(user=request.user, assessment=found)
 
@@ -339,7 +341,8 @@ class ProblemFound(Schema):
 
 @router.post("/assessments/scores/{score_id}/problem", response={200: ProblemDetail, **REFUSALS})
 def assessment_score_problem(request: ApiRequest, score_id: int, body: ProblemFound) -> Problem:
-    """Register the problem found at this score into the ledger (问题台账), one per score."""
+    """Register the problem found at this score into the ledger (问题台账), one per score, while
+    the assessment is open."""
     found: Score = score_get_for_user(user=request.user, pk=score_id)
     return score_problem(
         user=request.user,

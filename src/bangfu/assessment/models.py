@@ -147,7 +147,13 @@ class Assessment(models.Model):  # 一次测评: a quarter's or the year's
         constraints = [
             models.UniqueConstraint(
                 fields=["scheme", "period", "quarter"], name="assessment_one_per_period"
-            )
+            ),
+            # the annual has no quarter, and NULLs are distinct: one annual per scheme
+            models.UniqueConstraint(
+                fields=["scheme", "period"],
+                condition=models.Q(quarter__isnull=True),
+                name="assessment_one_annual",
+            ),
         ]
         verbose_name = _("考核测评")
         verbose_name_plural = _("考核测评")
@@ -175,7 +181,13 @@ class Subject(models.Model):  # 考核对象: a township, a village or a village
     class Meta:
         ordering = ["assessment_id", "rank", "region_id", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "region", "team"], name="subject_unique")
+            models.UniqueConstraint(fields=["assessment", "region", "team"], name="subject_unique"),
+            # a township or a village (no team; NULLs are distinct) once per assessment
+            models.UniqueConstraint(
+                fields=["assessment", "region"],
+                condition=models.Q(team__isnull=True),
+                name="subject_unique_region",
+            ),
         ]
         verbose_name = _("考核对象")
         verbose_name_plural = _("考核对象")

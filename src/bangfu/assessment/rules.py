@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.access import access_for
@@ -59,6 +60,20 @@ def why_not_assess(user: User, subject: Subject) -> str:
     ):
         return _("乡镇只能为本乡镇所辖的村评分，不能为本乡镇评分")
     return ""
+
+
+def assessable_q(user: User) -> Q:
+    """The subjects `why_not_assess` allows the user, as a filter of subjects inside the user's
+    region (which `Access.filter` applies): all of them for the county's officers and auditors,
+    a township's villages and their teams for its cadres (never the township itself), none for
+    those who do not assess. Kept beside `why_not_assess`, which tests/assessment checks it
+    against, role by role."""
+    access = access_for(user)
+    if not access.may_assess:
+        return Q(pk__in=[])
+    if user.role == Role.TOWNSHIP_CADRE:
+        return Q(region__level=Level.VILLAGE, region__parent_id=user.region_id)
+    return Q(pk__isnull=False)  # every subject (an empty Q() would vanish when or-ed)
 
 
 def why_not_score(user: User, score: Score) -> str:

@@ -7,9 +7,15 @@ village sees its own scorecard, a township its own and its villages', the county
 Points of a computed indicator (`points_for`): linear between the value that earns none
 (zero_at) and the one that earns all (full_at), in either direction, clamped; a measure with
 nothing to measure in the period (no identification to decide, no problem due) earns the full
-points and says so (docs/supervision.md, 考核测评). The annual total (年度总评) is
-quarter_weight × the mean of the year's published quarterly totals of the same subject +
-(1 − quarter_weight) × its own sum (seed 002: 季度测评 + 年度总评)."""
+points and says so, unless the measure's "nothing counted" means nothing was done (a work team
+with nobody on post: `Measure.none_earns_full`), which earns none (docs/supervision.md,
+考核测评; docs/indicators.md). The computed scores are measured when the assessment is opened,
+again on request, and once more at publication, which waits for the period's end. The annual
+total (年度总评) is quarter_weight × the mean of the year's quarterly totals of the same
+subject + (1 − quarter_weight) × its own sum (seed 002: 季度测评 + 年度总评); it is published
+once the year's four quarters are.
+
+Every write locks its assessment's row and checks there that it is still open."""
 
 from __future__ import annotations
 
@@ -26,13 +32,14 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
-from django.utils import timezone
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bangfu.accounts.access import access_for, region_q
 from bangfu.accounts.models import User
-from bangfu.assessment.indicators import Measured, measure
+from bangfu.assessment.indicators import MEASURES, Measured, measure
 from bangfu.assessment.models import (
     Assessment,
     AssessmentStatus,
@@ -47,6 +54,7 @@ from bangfu.assessment.models import (
     SubjectKind,
 )
 from bangfu.assessment.rules import (
+    assessable_q,
     why_not_assess,
     why_not_change_scheme,
     why_not_edit_scheme,
@@ -67,8 +75,10 @@ from bangfu.supervision.models import Problem, WorkTeam
 from bangfu.supervision.services import ProblemIn, problem_register
 
 CENT = Decimal("0.01")
-# said beside a computed score whose measure had nothing to count in the period
-NOTHING_TO_MEASURE = "期内无可计量的事项，按满分计"
+# said beside a computed score whose measure had nothing to count in the period: full points,
+# or none where nothing counted means nothing done (`Measure.none_earns_full`)
+NOTHING_TO_MEASURE = gettext_noop("期内无可计量的事项，按满分计")
+NOTHING_DONE = gettext_noop("期内无可计量的事项，按零分计")
 
 
 def evidence_root() -> Path:
@@ -82,15 +92,26 @@ class Target(Protocol):
     points: Decimal
     full_at: Decimal | None
     zero_at: Decimal | None
+    measure: str
+
+
+def none_earns_full(key: str) -> bool:
+    """Whether the measure's "nothing counted" earns the full points (nothing was due) or none
+    (nobody on post, nothing done): `Measure.none_earns_full`."""
+    found = MEASURES.get(key)
+    return found is None or found.none_earns_full
 
 
 def points_for(indicator: Target, measured: Measured) -> Decimal:
     """The points a measured value earns: the indicator's points × the share of the way from
     zero_at to full_at (either direction: a rate where more is better, or an overdue share
     where less is), clamped to [0, points], rounded to the cent. Nothing to measure in the
-    period (value None) earns the full points: a township without a single identification to
-    decide did nothing late."""
+    period (value None) earns the full points (a township without a single identification to
+    decide did nothing late), or none where the measure says nothing counted is nothing done
+    (`none_earns_full`: a work team with nobody on post)."""
     if measured.value is None:
+        if not none_earns_full(indicator.measure):
+            return Decimal(0).quantize(CENT)
         return indicator.points.quantize(CENT)
     full, zero = indicator.full_at, indicator.zero_at
     if full is None or zero is None or full == zero or not math.isfinite(measured.value):
@@ -101,10 +122,12 @@ def points_for(indicator: Target, measured: Measured) -> Decimal:
 
 
 def measured_text(measured: dict[str, Any]) -> str:
-    """What a computed score's line says: the measure's own words, and the rule for None."""
+    """What a computed score's line says: the measure's own words (stored in Chinese), and the
+    rule for None in the reader's language: full points, or none (`none_earns_full`)."""
     text = str(measured.get("text", ""))
     if measured.get("value") is None:
-        return f"{text}（{NOTHING_TO_MEASURE}）" if text else NOTHING_TO_MEASURE
+        rule = _(NOTHING_TO_MEASURE if measured.get("none_earns_full", True) else NOTHING_DONE)
+        return f"{text}（{rule}）" if text else rule
     return text
 
 
@@ -320,8 +343,6 @@ def assessment_open(
     start, end = period_dates(scheme.year, period, quarter)
     if start > today:
         raise Refused(_("考核期（%(start)s起）尚未开始") % {"start": start.isoformat()})
-    if Assessment.objects.filter(scheme=scheme, period=period, quarter=quarter).exists():
-        raise Refused(_("该考核周期的测评已开展"))
     total = scheme_points(scheme)
     if total != TOTAL_POINTS:
         raise Refused(
@@ -333,6 +354,10 @@ def assessment_open(
         raise Refused(_("该方案没有可考核的对象"))
     indicators = list(Indicator.objects.filter(dimension__scheme=scheme))
     with transaction.atomic():
+        # the scheme's row locked: two openings of one period wait for each other
+        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        if Assessment.objects.filter(scheme=scheme, period=period, quarter=quarter).exists():
+            raise Refused(_("该考核周期的测评已开展"))
         assessment = Assessment.objects.create(
             scheme=scheme,
             period=period,
@@ -363,9 +388,19 @@ def assessment_open(
     return assessment
 
 
+def _locked(pk: int, refusal: str) -> None:
+    """The assessment's row locked for this write (inside its transaction), refused with
+    `refusal` unless it is still open: what was checked on a row loaded earlier may have
+    changed (a publication, a score) since."""
+    status = Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=pk)
+    if status != AssessmentStatus.OPEN:
+        raise Refused(refusal)
+
+
 def _measure(assessment: Assessment, today: dt.date) -> int:
     """The computed scores of every subject measured over the period (up to today, while it
-    runs); how many were written."""
+    runs); how many were written. The measures' words are stored in Chinese, whatever the
+    language the user works in (`measured_text` adds the rule in the reader's)."""
     end = min(assessment.end, today)
     scores = list(
         Score.objects.filter(subject__assessment=assessment, indicator__method=Method.COMPUTED)
@@ -377,7 +412,8 @@ def _measure(assessment: Assessment, today: dt.date) -> int:
         by_key[score.indicator.measure].append(score)
     for key, group in by_key.items():
         codes = sorted({s.subject.region_id for s in group})
-        results = measure(key, codes=codes, start=assessment.start, end=end)
+        with translation.override(settings.LANGUAGE_CODE):
+            results = measure(key, codes=codes, start=assessment.start, end=end)
         for score in group:
             found = results.get(score.subject.region_id) or Measured(None, 0, 0, "")
             score.points = points_for(score.indicator, found)
@@ -385,7 +421,8 @@ def _measure(assessment: Assessment, today: dt.date) -> int:
                 "value": found.value,
                 "numerator": found.numerator,
                 "denominator": found.denominator,
-                "text": found.text,
+                "text": str(found.text),
+                "none_earns_full": none_earns_full(key),
             }
     Score.objects.bulk_update(scores, ["points", "measured"], batch_size=500)
     return len(scores)
@@ -401,9 +438,8 @@ def assessment_recompute(
     reason = why_not_run(user, assessment)
     if reason:
         raise Forbidden(reason)
-    if assessment.status != AssessmentStatus.OPEN:
-        raise Refused(_("该考核测评已公布，不能重新计算"))
     with transaction.atomic():
+        _locked(assessment.pk, _("该考核测评已公布，不能重新计算"))
         n = _measure(assessment, today)
         audit_record(
             actor=user,
@@ -418,16 +454,55 @@ def assessment_recompute(
 def assessment_publish(
     *, user: User, assessment: Assessment, today: dt.date | None = None
 ) -> Assessment:
-    """公布: every score given, each subject's total and its rank in the assessment stored (ties
-    share a rank). An annual total weighs the mean of the year's published quarterly totals of
-    the same subject by the scheme's quarter_weight."""
+    """公布, once the period is over: the computed scores measured once more (what is published
+    is what the records say at publication), every score given, each subject's total and its
+    rank in the assessment stored (ties share a rank). An annual total weighs the mean of the
+    year's quarterly totals of the same subject by the scheme's quarter_weight, and waits for
+    the four quarters' publication."""
     today = today or timezone.localdate()
     _visible(user, assessment)
     reason = why_not_run(user, assessment)
     if reason:
         raise Forbidden(reason)
-    if assessment.status != AssessmentStatus.OPEN:
-        raise Refused(_("该考核测评已公布"))
+    with transaction.atomic():
+        _locked(assessment.pk, _("该考核测评已公布"))
+        if today <= assessment.end:
+            raise Refused(
+                _("考核期至%(end)s止，期满后方可公布") % {"end": assessment.end.isoformat()}
+            )
+        weight = assessment.scheme.quarter_weight
+        if assessment.period == Period.ANNUAL and weight:
+            missing_quarters = _quarters_unpublished(assessment)
+            if missing_quarters:
+                raise Refused(
+                    _(
+                        "年度总评计入四个季度测评的平均分（权重%(weight)s），须待各季度测评"
+                        "公布后公布；尚未公布：第%(quarters)s季度"
+                    )
+                    % {"weight": plain(weight), "quarters": "、".join(map(str, missing_quarters))}
+                )
+        measured = _measure(assessment, today)
+        _publish_totals(assessment)
+        assessment.status = AssessmentStatus.PUBLISHED
+        assessment.published_on = today
+        assessment.save(update_fields=["status", "published_on"])
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=assessment,
+            region_code=assessment.scheme.county_id,
+            changes={"status": [AssessmentStatus.OPEN, AssessmentStatus.PUBLISHED]},
+            note=(
+                f"公布考核结果：{assessment.scheme.year}年{assessment.title}，"
+                f"{assessment.subjects.count()} 个对象，系统计算得分 {measured} 项于公布时重新计算"
+            )[:255],
+        )
+    return assessment
+
+
+def _publish_totals(assessment: Assessment) -> None:
+    """Each subject's total and rank stored, inside publication's transaction; refused while a
+    score is empty."""
     empty = Score.objects.filter(subject__assessment=assessment, points__isnull=True)
     missing = empty.count()
     if missing:
@@ -458,23 +533,19 @@ def assessment_publish(
     for subject in subjects:
         assert subject.total is not None
         subject.rank = 1 + sum(1 for t in totals if t > subject.total)  # ties share a rank
-    with transaction.atomic():
-        Subject.objects.bulk_update(subjects, ["total", "rank"], batch_size=500)
-        assessment.status = AssessmentStatus.PUBLISHED
-        assessment.published_on = today
-        assessment.save(update_fields=["status", "published_on"])
-        audit_record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            obj=assessment,
-            region_code=assessment.scheme.county_id,
-            changes={"status": [AssessmentStatus.OPEN, AssessmentStatus.PUBLISHED]},
-            note=(
-                f"公布考核结果：{assessment.scheme.year}年{assessment.title}，"
-                f"{len(subjects)} 个对象"
-            ),
-        )
-    return assessment
+    Subject.objects.bulk_update(subjects, ["total", "rank"], batch_size=500)
+
+
+def _quarters_unpublished(assessment: Assessment) -> list[int]:
+    """The quarters of the scheme's year not yet published (or not opened)."""
+    published = set(
+        Assessment.objects.filter(
+            scheme=assessment.scheme,
+            period=Period.QUARTER,
+            status=AssessmentStatus.PUBLISHED,
+        ).values_list("quarter", flat=True)
+    )
+    return [q for q in (1, 2, 3, 4) if q not in published]
 
 
 def _quarter_means(assessment: Assessment) -> dict[tuple[str, int | None], Decimal]:
@@ -493,15 +564,19 @@ def _quarter_means(assessment: Assessment) -> dict[tuple[str, int | None], Decim
 
 
 # -- scores ----------------------------------------------------------------------------------
-def _note(note: str) -> str:
-    note = note.strip()
-    if len(note) > 2000:
-        raise Refused(_("扣分说明不能超过2000个字"))
-    if has_unsafe_chars(note):
+def _text(value: str, label: str, model: type[Score | Problem], field: str) -> str:
+    """An assessor's free text (a deduction's note, a problem found and its responsible unit):
+    stripped, within the length of the field it is stored in, no unsafe characters, no ID or
+    phone number."""
+    value = value.strip()
+    limit = int(getattr(model._meta.get_field(field), "max_length", 0) or 0)
+    if len(value) > limit:
+        raise Refused(_("%(label)s不能超过%(n)s个字") % {"label": label, "n": limit})
+    if has_unsafe_chars(value):
         raise Refused(_(UNSAFE_REFUSED))
-    if redact_personal_numbers(note) != note:
-        raise Refused(_("说明中不能填写身份证号或手机号"))
-    return note
+    if redact_personal_numbers(value) != value:
+        raise Refused(_("%(label)s中不能填写身份证号或手机号") % {"label": label})
+    return value
 
 
 def score_set(
@@ -523,11 +598,10 @@ def score_set(
     reason = why_not_score(user, score)
     if reason:
         raise Forbidden(reason)
-    note = _note(note)
+    note = _text(note, _("扣分说明"), Score, "note")
     refusal = why_not_points(score, points=points, way=way, note=note)
     if refusal:
         raise Refused(refusal)
-    old = [str(score.points) if score.points is not None else "", score.way]
     written: list[Path] = []
     try:
         stored = []
@@ -536,6 +610,9 @@ def score_set(
             written.append(path)
             stored.append(facts)
         with transaction.atomic():
+            _locked(score.subject.assessment_id, _("该考核测评已公布，不能再评分"))
+            current = Score.objects.select_for_update().get(pk=score.pk)
+            old = [str(current.points) if current.points is not None else "", current.way]
             region = score.subject.region_id
             for facts in stored:
                 evidence = ScoreEvidence.objects.create(score=score, uploaded_by=user, **facts)
@@ -551,7 +628,7 @@ def score_set(
             score.note = note
             score.assessor = user
             score.scored_at = stamp(today)
-            score.save()
+            score.save(update_fields=["points", "way", "note", "assessor", "scored_at"])
             audit_record(
                 actor=user,
                 action=AuditAction.UPDATE,
@@ -579,20 +656,17 @@ def score_problem(
     today: dt.date | None = None,
 ) -> Problem:
     """The problem an assessor found at this score, registered into the ledger (问题台账) for
-    the subject's region and linked on the score: one per score."""
+    the subject's region and linked on the score: one per score, while the assessment is open.
+    The texts are checked as an assessor's note is (`_text`); the rest as the ledger checks any
+    problem registered (`problem_register`)."""
     today = today or timezone.localdate()
     if not _sees_subject(user, score.subject):
         raise NotFound
-    if score.problem_id is not None:
-        raise Refused(_("该项得分已登记问题"))
     reason = why_not_assess(user, score.subject)
     if reason:
         raise Forbidden(reason)
-    description = description.strip()
-    if has_unsafe_chars(description) or has_unsafe_chars(responsible_unit):
-        raise Refused(_(UNSAFE_REFUSED))
-    if redact_personal_numbers(description) != description:
-        raise Refused(_("问题描述中不能填写身份证号或手机号"))
+    description = _text(description, _("问题描述"), Problem, "description")
+    responsible_unit = _text(responsible_unit, _("责任单位"), Problem, "responsible_unit")
     data = ProblemIn(
         source=source,
         region_code=score.subject.region_id,
@@ -602,6 +676,9 @@ def score_problem(
         deadline=deadline,
     )
     with transaction.atomic():
+        _locked(score.subject.assessment_id, _("该考核测评已公布，不能再登记考核发现的问题"))
+        if Score.objects.select_for_update().get(pk=score.pk).problem_id is not None:
+            raise Refused(_("该项得分已登记问题"))
         problem = problem_register(user=user, data=data, today=today)
         score.problem = problem
         score.save(update_fields=["problem"])
@@ -656,7 +733,11 @@ def _sees(user: User, assessment: Assessment) -> bool:
 
 def _sees_subject(user: User, subject: Subject) -> bool:
     """`subjects_in_scope` for one loaded subject."""
-    return _sees(user, subject.assessment) and access_for(user).contains(subject.region_id)
+    if not (_sees(user, subject.assessment) and access_for(user).contains(subject.region_id)):
+        return False
+    return subject.assessment.status == AssessmentStatus.PUBLISHED or not why_not_assess(
+        user, subject
+    )
 
 
 def assessments_in_scope(*, user: User) -> QuerySet[Assessment]:
@@ -680,10 +761,13 @@ def _visible(user: User, assessment: Assessment) -> None:
 
 def subjects_in_scope(*, user: User) -> QuerySet[Subject]:
     """The subjects of the visible assessments inside the user's region: a village its own, a
-    township its own and its villages' (and their teams'), the county all."""
+    township its own and its villages' (and their teams'), the county all; while an assessment
+    is open, only those the user may assess (`assessable_q`): a township does not read its own
+    draft scorecard."""
     return access_for(user).filter(
         Subject.objects.select_related("region", "team", "assessment__scheme").filter(
-            assessment__in=assessments_in_scope(user=user)
+            Q(assessment__status=AssessmentStatus.PUBLISHED) | assessable_q(user),
+            assessment__in=assessments_in_scope(user=user),
         )
     )
 
