@@ -160,6 +160,18 @@ def test_the_refusals(people, homes, make_households):
         _earn(people, labour, FAR)
     with pytest.raises(Refused, match="晚于今天"):  # a day still to come
         _earn(people, labour, A, on=TODAY + dt.timedelta(days=1))
+    with pytest.raises(Refused, match="早于 2025-01-01"):  # older than last year's
+        _earn(people, labour, A, on=dt.date(2024, 12, 31))
+    with pytest.raises(Refused, match="早于 2025-01-01"):  # 2006 typed for 2026
+        redemption_record(
+            user=people["village"],
+            household_no=A,
+            points=1,
+            goods="食用油",
+            on=TODAY.replace(year=2006),
+            today=TODAY,
+        )
+    _earn(people, labour, B, on=dt.date(2025, 1, 1))  # last year's still caught up
     with pytest.raises(Refused, match="佐证"):  # no evidence
         _earn(people, labour, A, evidence="  ")
     with pytest.raises(Refused, match="身份证号或手机号"):  # a phone number in the evidence
@@ -179,7 +191,7 @@ def test_the_refusals(people, homes, make_households):
         _item(people, "孝老爱亲", 0)
     with pytest.raises(Refused):  # a township is no village
         _item(people, village="140123100000")
-    assert PointEntry.objects.count() == 1 and Redemption.objects.count() == 0
+    assert PointEntry.objects.count() == 2 and Redemption.objects.count() == 0
 
 
 def test_only_the_villages_cadre_keeps_points(people, homes):
@@ -252,16 +264,36 @@ def test_every_write_is_audited(people, homes):
         ("pointentry", "create", village.pk),
         ("redemption", "create", village.pk),
     ]
-    assert ours[1].changes == {"points": [5, 6]}
+    assert ours[1].changes == {"points": [5, 6], "evidence_needed": ["村民小组长确认", "签到"]}
     assert AuditEvent.objects.filter(object_id=str(entry.pk), region_code=VILLAGE).exists()
+
+
+def test_an_items_change_is_audited_field_by_field_and_keeps_it_stopped(people, homes):
+    village = people["village"]
+    labour = _item(people)
+    item_set_active(user=village, item=labour, active=False)
+    # the same item turned into a deduction under a new name: both in the changes; the item
+    # stays stopped (an edit that does not say `active` does not put it back on the list)
+    data = ItemIn(
+        name="乱堆乱放", kind=PointKind.DEDUCT, points=5, evidence_needed="村民小组长确认"
+    )
+    item_save(user=village, item=labour, data=data)
+    event = AuditEvent.objects.filter(object_type="pointitem").latest("pk")
+    assert event.changes == {
+        "name": ["参加义务劳动", "乱堆乱放"],
+        "kind": [PointKind.EARN, PointKind.DEDUCT],
+    }
+    assert not PointItem.objects.get(pk=labour.pk).active
 
 
 def test_the_pages(people, client, homes):
     labour = _item(people)
     _earn(people, labour, B)
     client.force_login(people["village"])
-    text = client.get("/points/").content.decode()
+    r = client.get("/points/")
+    text = r.content.decode()
     assert "参加义务劳动" in text and B in text and 'id="point-households"' in text
+    assert [h.household_no for h in r.context["households"]] == [A, B, C, D]
     # an entry with no evidence stays on the page with what was typed (400); then it saves
     form = {
         "what": "entry",
@@ -292,6 +324,9 @@ def test_the_pages(people, client, homes):
     assert r.status_code == 302
     text = client.get(f"/points/households/{A}/").content.decode()
     assert "大米" in text and "签到表" in text and '<dd class="balance">1</dd>' in text
+    # the household's page leads to its points
+    text = client.get(f"/households/{A}/").content.decode()
+    assert f'href="/points/households/{A}/"' in text
     # an item added, edited and taken off the list
     r = client.post(
         "/points/",
@@ -323,8 +358,10 @@ def test_the_pages(people, client, homes):
     client.force_login(people["township"])
     text = client.get("/points/").content.decode()
     assert "请选择一个村" in text and f'value="{VILLAGE}"' in text
-    text = client.get(f"/points/?village={VILLAGE}").content.decode()
+    r = client.get(f"/points/?village={VILLAGE}")
+    text = r.content.decode()
     assert B in text and 'name="what" value="entry"' not in text
+    assert r.context["households"] == []  # no forms, no suggestions loaded for them
     r = client.post(f"/points/?village={VILLAGE}", form | {"entry-evidence": "x"})
     assert r.status_code == 403
     assert client.get(f"/points/items/{yard.pk}/").status_code == 403
@@ -390,6 +427,11 @@ def test_the_api(people, client, homes):
         {"name": "孝老爱亲", "points": 10, "evidence_needed": "邻里评议", "active": False},
     )
     assert r.status_code == 200 and r.json()["active"] is False
+    r = post(
+        f"/api/v1/points/items/{item}",
+        {"name": "孝老爱亲", "points": 8, "evidence_needed": "邻里评议"},
+    )
+    assert r.status_code == 200 and r.json()["active"] is False and r.json()["points"] == 8
     # the township reads and may not write; another village's cadre finds nothing
     _, token = ApiToken.issue(user=people["township"])
     township = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -410,7 +452,7 @@ def test_the_api(people, client, homes):
 @pytest.mark.slow
 def test_the_demo_points(settings, tmp_path):
     from bangfu.accounts.models import User
-    from bangfu.demo.points import ITEMS, demo_points
+    from bangfu.demo.points import ITEMS, SEASONAL_ITEM, demo_points
     from bangfu.demo.services import DEMO_VILLAGE, demo_build
 
     settings.HOME = tmp_path
@@ -429,4 +471,8 @@ def test_the_demo_points(settings, tmp_path):
     assert entries.count() == counts["entries"]
     months = {e.on.month for e in entries}
     assert months <= {9, 10, 11} and len(months) == 3
-    assert PointItem.objects.filter(village_id=DEMO_VILLAGE, active=False).count() == 1
+    stopped = PointItem.objects.get(village_id=DEMO_VILLAGE, active=False)
+    assert stopped.name == SEASONAL_ITEM and {e.on.month for e in stopped.entries.all()} == {10}
+    # every entry carries the evidence its item asks for (a deduction's too)
+    for e in entries.select_related("item"):
+        assert e.evidence.startswith(e.item.evidence_needed.split("，")[0]), (e.item, e.evidence)

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from bangfu.audit.models import AuditAction, AuditEvent
+from bangfu.cases.prints import LandscapeSheet
 from bangfu.regions.models import Region
 from bangfu.supervision import team_sheets
 from bangfu.supervision.models import MemberRole, WorkTeam
@@ -244,10 +245,11 @@ def test_a_long_roster_turns_its_pages(people):
     team = _team(people)
     for n in range(60):
         _member(people, team, f"队员{n}", MemberRole.MEMBER, post="娄烦县农业农村局 " * 3)
-    one = team_sheets.WideSheet("x")
-    one.table(team_sheets.ROSTER_COLUMNS, team_roster(user=people["county"], today=TODAY).rows[:5])
-    many = team_sheets.WideSheet("x")
-    many.table(team_sheets.ROSTER_COLUMNS, team_roster(user=people["county"], today=TODAY).rows)
+    rows = team_roster(user=people["county"], today=TODAY).rows
+    one = LandscapeSheet("x")
+    team_sheets.paper_table(one, team_sheets.ROSTER_COLUMNS, rows[:5])
+    many = LandscapeSheet("x")
+    team_sheets.paper_table(many, team_sheets.ROSTER_COLUMNS, rows)
     assert one.pages == 1 and many.pages > 1
 
 
@@ -260,3 +262,30 @@ def test_an_export_over_the_row_limit_goes_back_with_the_reason(people, client, 
         assert r.redirect_chain == [("/work-teams/", 302)]
         assert "共 4 行，超过一次导出的上限 3 行" in r.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_the_team_page_links_to_its_latest_scorecard_the_user_reads(people, client):
+    from bangfu.assessment.services import assessment_open, scheme_load
+    from tests.assessment.conftest import scheme_file
+
+    team = _team(people)
+    _member(people, team, "王书记", MemberRole.FIRST_SECRETARY)
+    text = scheme_file("team")
+    for year in (2025, 2026):  # the teams are assessed by the year
+        scheme = scheme_load(user=people["county"], text=text.replace("2026", str(year)))
+        assessment = assessment_open(
+            user=people["county"],
+            scheme=scheme,
+            period="annual",
+            quarter=None,
+            today=dt.date(year + 1, 1, 5),
+        )
+    card = assessment.subjects.get(team=team)
+    link = f'href="/assessments/{assessment.pk}/subjects/{card.pk}/"'
+    client.force_login(people["county"])
+    page = client.get(f"/work-teams/{team.pk}/").content.decode()
+    assert link in page and "考核记分卡（2026 " in page
+    # the village reads its team's card once published, not the draft
+    client.force_login(people["village"])
+    page = client.get(f"/work-teams/{team.pk}/").content.decode()
+    assert "/subjects/" not in page and "考核记分卡" not in page

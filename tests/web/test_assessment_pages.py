@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from bangfu.assessment.models import (
     Assessment,
     AssessmentStatus,
+    Dimension,
     Indicator,
     Method,
     Scheme,
@@ -32,7 +33,7 @@ from bangfu.assessment.services import (
 )
 from bangfu.audit.models import AuditAction, AuditEvent
 from bangfu.supervision.models import Problem
-from tests.conftest import NEIGHBOUR, OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, VILLAGE
+from tests.conftest import COUNTY, NEIGHBOUR, OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, VILLAGE
 from tests.supervision.conftest import png
 
 pytestmark = pytest.mark.django_db
@@ -390,13 +391,12 @@ def test_a_township_may_not_score_itself(
     own = _subject(people_township_scheme, TOWNSHIP)
     score = _score(own, "files_complete")
     url = f"/assessments/{people_township_scheme.pk}/subjects/{own.pk}/"
-    page = _as(client, people, "township").get(url).content.decode()
-    assert "乡镇只能为本乡镇所辖的村评分" in page
-    assert f'name="score" value="{score.pk}"' not in page
+    # while open, its own draft scorecard is not even visible to it (review item 4)
+    assert _as(client, people, "township").get(url).status_code == 404
     r = client.post(
         url, {"what": "score", "score": score.pk, "points": "30", "way": "ledger", "note": ""}
     )
-    assert r.status_code == 403
+    assert r.status_code == 404
     assert Score.objects.get(pk=score.pk).points is None
 
 
@@ -449,7 +449,12 @@ def test_the_problem_found_is_registered_into_the_ledger(
     assert problem.region_id == VILLAGE and Score.objects.get(pk=score.pk).problem == problem
     page = client.get(url).content.decode()
     assert f'href="/problems/{problem.pk}/"' in page
-    assert client.get(f"/problems/{problem.pk}/").status_code == 200
+    # and back: the problem names the scorecard it was found at (考核发现)
+    page = client.get(f"/problems/{problem.pk}/").content.decode()
+    assert "考核发现" in page and f'href="{url}"' in page and "群众认可度" in page
+    # the village reads its problem, not the draft scorecard: no link to it
+    page = _as(client, people, "village").get(f"/problems/{problem.pk}/").content.decode()
+    assert "考核发现" not in page and url not in page
 
 
 def test_a_card_out_of_scope_or_of_another_assessment_is_not_found(
@@ -497,7 +502,10 @@ def test_the_result_sheet_xlsx_holds_the_ranking_and_every_score(
     assert files[3:] == (30.0, 25.5, "考核评分", "查阅台账：档案缺失两户")
     assert len(detail) == 1 + 3 * len(rows)
     assert AuditEvent.objects.filter(
-        action=AuditAction.EXPORT, object_type="assessment", actor=people["township"]
+        action=AuditAction.EXPORT,
+        object_type="assessment",
+        actor=people["township"],
+        region_code=COUNTY,  # the assessment's county, not the reader's township
     ).exists()
 
 
@@ -513,10 +521,14 @@ def test_the_xlsx_cells_are_never_formulas(
         note='=HYPERLINK("http://x")',
         today=TODAY,
     )
+    # a dimension's name is the county's text too, and it heads a column of the ranking
+    Dimension.objects.filter(scheme=assessment.scheme, key="groundwork").update(name="=1+1")
     r = _as(client, people, "county").get(f"/assessments/{assessment.pk}/result.xlsx")
     wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
     cells = [c for row in wb["得分明细"].iter_rows() for c in row if "HYPERLINK" in str(c.value)]
     assert cells and all(c.data_type == "s" for c in cells)
+    head = [c for c in next(wb["考核结果"].iter_rows(min_row=2, max_row=2)) if c.value == "=1+1"]
+    assert head and head[0].data_type == "s"
 
 
 def test_the_result_sheet_pdf_has_the_subjects(
@@ -534,3 +546,9 @@ def test_the_result_sheet_pdf_has_the_subjects(
     county = _as(client, people, "county").get(f"/assessments/{published.pk}/result.pdf")
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(county.content)).pages)
     assert "官庄村" in text and "三元村" in text and "静游镇" in text
+    # each paper is audited like the .xlsx, under the assessment's county whoever reads it
+    events = AuditEvent.objects.filter(action=AuditAction.EXPORT, object_type="assessment")
+    assert [(e.actor, e.region_code, e.note[:11]) for e in events.order_by("pk")] == [
+        (people["village"], COUNTY, "导出考核结果（PDF）"),
+        (people["county"], COUNTY, "导出考核结果（PDF）"),
+    ]

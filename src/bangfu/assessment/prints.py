@@ -1,6 +1,6 @@
 """The result sheet of an assessment on paper (考核结果通报): A4 landscape, the ranking table
 (排名, 考核对象, each dimension's subtotal, 总分), the period and the publication date, in the
-CJK font and on the A4 sheet the cases app prints with (cases/prints.py). The same rows as the
+CJK font and on the cases app's landscape A4 sheet (cases/prints.py). The same rows as the
 .xlsx and the assessment's page (`assessment_ranking`), of the subjects the user sees."""
 
 from __future__ import annotations
@@ -8,29 +8,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 
 from bangfu.accounts.models import User
 from bangfu.assessment.models import Assessment
-from bangfu.assessment.sheets import RankRow, assessment_ranking, ranking_title
-from bangfu.cases.prints import BOTTOM, MARGIN, TOP, Sheet, chinese_date
+from bangfu.assessment.sheets import (
+    RankRow,
+    assessment_ranking,
+    audit_result_export,
+    ranking_title,
+)
+from bangfu.cases.prints import BOTTOM, MARGIN, LandscapeSheet, chinese_date
 
 RANK_WIDTH = 16 * mm
 TOTAL_WIDTH = 22 * mm
 SUBJECT_SHARE = 0.3  # of what the rank and total columns leave; the dimensions share the rest
 SIZE = 10
-
-
-class LandscapeSheet(Sheet):
-    """The cases app's A4 sheet, turned: a ranking with one column per dimension is wide."""
-
-    def __init__(self, title: str) -> None:
-        super().__init__(title)
-        self.canvas.setPageSize(landscape(A4))
-        self.width, self.height = landscape(A4)
-        self.y = self.height - TOP
 
 
 def _fit(text: str, font: str, width: float) -> str:
@@ -47,10 +41,11 @@ def _figure(value: Decimal | None) -> str:
 
 
 def result_paper(*, user: User, assessment: Assessment) -> bytes:
-    """The ranking on paper, headed with the scheme, the period and 公布日期."""
+    """The ranking on paper, headed with the scheme, the period and 公布日期; audited like the
+    .xlsx."""
     ranking = assessment_ranking(user=user, assessment=assessment)
     title = ranking_title(assessment)
-    sheet = LandscapeSheet(title)
+    sheet = LandscapeSheet(title)  # a column per dimension is wide
     sheet.heading(title)
     sheet.text(
         _("考核期：%(start)s至%(end)s")
@@ -98,7 +93,9 @@ def result_paper(*, user: User, assessment: Assessment) -> bytes:
         line(_cells(row))
     if not ranking.rows:
         sheet.text(_("没有可显示的考核对象。"))
-    return sheet.done()
+    data = sheet.done()
+    audit_result_export(user=user, assessment=assessment, count=len(ranking.rows), what="PDF")
+    return data
 
 
 def _cells(row: RankRow) -> list[str]:

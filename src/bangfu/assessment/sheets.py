@@ -2,7 +2,8 @@
 per dimension's subtotal, 总分, 排名) and, on a second sheet, every score with what it rests on
 (the measured figure of a computed indicator, the way and the deduction's note of an assessed
 one). Only the subjects the user sees (`subjects_for_user`); every text cell formula-safe
-(`safe_cell`); the export audited. The ranking rows serve the assessment's page and the PDF
+(`safe_cell`), the title and the headers too (the dimensions' names are the county's text); the
+export audited, as the PDF is. The ranking rows serve the assessment's page and the PDF
 (assessment/prints.py) too, so the three show the same figures."""
 
 from __future__ import annotations
@@ -10,20 +11,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
 from django.db.models import Sum
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from bangfu.accounts.models import User
 from bangfu.assessment.models import Assessment, Dimension, Method, Score, Subject, SubjectKind
 from bangfu.assessment.services import measured_text, subjects_for_user
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_event, audit_save
-from bangfu.core.tabular.sheets import safe_cell
+from bangfu.core.tabular.sheets import header_row, safe_cell, title_row
 from bangfu.regions.models import Level, Region
 
 RANKING_SHEET = "考核结果"
@@ -37,9 +36,6 @@ SCORE_HEADERS = (
     "计分方式",
     "计算依据/扣分说明",
 )
-_TITLE_FONT = Font(bold=True, size=14)
-_HEAD_FONT = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass(frozen=True)
@@ -113,22 +109,6 @@ def ranking_title(assessment: Assessment) -> str:
     return f"{assessment.scheme.name} {assessment.title}结果"
 
 
-def _head(ws: Any, values: list[str]) -> list[Any]:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
-        cell.alignment = Alignment(horizontal="center")
-        cells.append(cell)
-    return cells
-
-
-def _title(ws: Any, text: str) -> list[Any]:
-    cell = safe_cell(ws, text)  # the scheme's name is the county's text
-    cell.font = _TITLE_FONT
-    return [cell]
-
-
 def _number(value: Decimal | None) -> float | str:
     return float(value) if value is not None else ""
 
@@ -149,9 +129,10 @@ def result_sheet(*, user: User, assessment: Assessment, out: IO[bytes]) -> int:
             f"导出日期：{timezone.localdate():%Y-%m-%d}",
         ]
     )
-    ws.append(_title(ws, caption))
+    ws.append(title_row(ws, caption))  # the scheme's name is the county's text
+    # so are the dimensions' names: a header is formula-safe like every text cell
     ws.append(
-        _head(ws, ["序号", "考核对象", *[d.name for d in ranking.dimensions], "总分", "排名"])
+        header_row(ws, ["序号", "考核对象", *[d.name for d in ranking.dimensions], "总分", "排名"])
     )
     for i, row in enumerate(ranking.rows, start=1):
         ws.append(
@@ -166,7 +147,7 @@ def result_sheet(*, user: User, assessment: Assessment, out: IO[bytes]) -> int:
     detail = wb.create_sheet(SCORES_SHEET)
     for letter, width in (("A", 24), ("B", 12), ("C", 30), ("G", 60)):
         detail.column_dimensions[letter].width = width
-    detail.append(_head(detail, list(SCORE_HEADERS)))
+    detail.append(header_row(detail, SCORE_HEADERS))
     labels = {row.subject.pk: row.label for row in ranking.rows}
     place = {pk: i for i, pk in enumerate(labels)}  # the ranking's order
     scores = sorted(
@@ -195,7 +176,13 @@ def result_sheet(*, user: User, assessment: Assessment, out: IO[bytes]) -> int:
         )
     wb.save(out)
     count = len(ranking.rows)
-    region = user.region.code if user.region else ""
+    audit_result_export(user=user, assessment=assessment, count=count, what="Excel")
+    return count
+
+
+def audit_result_export(*, user: User, assessment: Assessment, count: int, what: str) -> None:
+    """The export of a result sheet (.xlsx or PDF) in the audit, under the assessment's county
+    (where the results belong, whoever reads them)."""
     audit_save(
         [
             audit_event(
@@ -203,9 +190,8 @@ def result_sheet(*, user: User, assessment: Assessment, out: IO[bytes]) -> int:
                 action=AuditAction.EXPORT,
                 object_type="assessment",
                 object_id=str(assessment.pk),
-                region_code=region,
-                note=f"导出考核结果 {assessment} {count} 个考核对象"[:255],
+                region_code=assessment.scheme.county_id,
+                note=f"导出考核结果（{what}）{assessment} {count} 个考核对象"[:255],
             )
         ]
     )
-    return count

@@ -1,7 +1,7 @@
 """What the village prints besides the cards: the pieces every printed paper shares (the CJK
-font, an A4 sheet written from the top down, the signature lines) and the monthly meeting's
-agenda (议程) and minutes (会议纪要). PDFs are drawn with ReportLab in a CJK TrueType font from
-Debian (fonts-wqy-microhei, installed by ./dev setup) or BANGFU_CJK_FONT."""
+font, an A4 sheet written from the top down, turned for a wide table, the signature lines) and
+the monthly meeting's agenda (议程) and minutes (会议纪要). PDFs are drawn with ReportLab in a CJK
+TrueType font from Debian (fonts-wqy-microhei, installed by ./dev setup) or BANGFU_CJK_FONT."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -37,6 +37,7 @@ FONT_PATHS = (
 MARGIN = 20 * mm
 TOP = 25 * mm
 BOTTOM = 22 * mm
+LINE = 1.4  # a table's line height, in font sizes
 
 
 class PrintError(Refused):
@@ -155,6 +156,60 @@ class Sheet:
     def done(self) -> bytes:
         self.canvas.save()
         return self._out.getvalue()
+
+
+class LandscapeSheet(Sheet):
+    """The A4 sheet turned, for tables too wide to stand upright (an assessment's ranking with
+    a column per dimension, the work teams' roster): rows of cells wrapped within their
+    columns, the headers repeated on every page."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title)
+        self.width, self.height = landscape(A4)
+        self.canvas.setPageSize((self.width, self.height))
+        self.y = self.height - TOP
+
+    def table(
+        self,
+        headers: Sequence[str],
+        widths: Sequence[float],
+        rows: Iterable[Sequence[Any]],
+        size: float = 8,
+    ) -> None:
+        """Rows under the headers, each cell wrapped within its column's width; a row that
+        does not fit starts a new page, the headers repeated."""
+        self._headers(headers, widths, size)
+        for row in rows:
+            lines = self._lines(row, widths, size)
+            if self.y - len(lines[0]) * size * LINE < BOTTOM:
+                self.new_page()
+                self._headers(headers, widths, size)
+            self._cells(row, widths, size)
+
+    def _headers(self, headers: Sequence[str], widths: Sequence[float], size: float) -> None:
+        self.room(size * LINE * 3)  # never a header alone at the foot of a page
+        top = self.y + size * LINE
+        self.canvas.line(MARGIN, top, MARGIN + sum(widths), top)
+        self._cells(headers, widths, size)
+
+    def _lines(self, row: Sequence[Any], widths: Sequence[float], size: float) -> list[list[str]]:
+        """Each cell's lines, the first list padded to the row's height."""
+        cells = [self.wrap(str(v), size, w - 2 * mm) for v, w in zip(row, widths, strict=True)]
+        height = max(len(c) for c in cells)
+        cells[0] += [""] * (height - len(cells[0]))
+        return cells
+
+    def _cells(self, row: Sequence[Any], widths: Sequence[float], size: float) -> None:
+        cells = self._lines(row, widths, size)
+        self.canvas.setFont(self.font, size)
+        x = MARGIN
+        for lines, width in zip(cells, widths, strict=True):
+            for i, line in enumerate(lines):
+                self.canvas.drawString(x + 1 * mm, self.y - i * size * LINE, line)
+            x += width
+        bottom = self.y - (len(cells[0]) - 1) * size * LINE - size * 0.6
+        self.canvas.line(MARGIN, bottom, x, bottom)
+        self.y = bottom - size * LINE
 
 
 def named(household: Household) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 from bangfu.accounts.models import User
 from bangfu.demo.services import today as demo_today
 from bangfu.registry.models import Household
-from bangfu.supervision.models import PointKind, Redemption
+from bangfu.supervision.models import PointItem, PointKind, Redemption
 from bangfu.supervision.points import (
     ItemIn,
     entry_record,
@@ -35,6 +35,12 @@ ITEMS = (
     ("大操大办红白事", PointKind.DEDUCT, 10, "红白理事会记录"),
 )
 GOODS = ("食用油 1 桶", "洗衣粉 2 袋", "大米 10 斤", "毛巾 2 条")
+SEASONAL_ITEM = "秋收秸秆禁烧值守"  # the watch on burning straw after the autumn harvest
+
+
+def _proof(item: PointItem, on: dt.date) -> str:
+    """The evidence the item asks for (its first part), of the month: 红白理事会记录（11月）."""
+    return f"{item.evidence_needed.split('，')[0]}（{on.month}月）"
 
 
 def demo_points(*, village_code: str) -> dict[str, int]:
@@ -49,11 +55,16 @@ def demo_points(*, village_code: str) -> dict[str, int]:
         )
         for i, (name, kind, points, proof) in enumerate(ITEMS)
     ]
-    # an item the village no longer scores: its entries stay in the balances
+    # a season's item, stopped once the season is over: its entries stay in the balances
     old = item_save(
         user=cadre,
         village_code=village_code,
-        data=ItemIn(name="疫情防控值守", kind=PointKind.EARN, points=5, evidence_needed="值班表"),
+        data=ItemIn(
+            name=SEASONAL_ITEM,
+            kind=PointKind.EARN,
+            points=5,
+            evidence_needed="值班表，村民小组长确认",
+        ),
     )
     homes = list(Household.objects.filter(village_id=village_code).order_by("household_no")[:12])
     if not homes:  # a demo too small to hold the village's households
@@ -67,7 +78,7 @@ def demo_points(*, village_code: str) -> dict[str, int]:
         user=cadre,
         item=old,
         household_no=homes[0].household_no,
-        on=start,
+        on=start + dt.timedelta(days=30),  # the harvest's burning season (October)
         evidence="值班表第 3 页",
         today=day,
     )
@@ -85,17 +96,18 @@ def demo_points(*, village_code: str) -> dict[str, int]:
                 item=item,
                 household_no=home.household_no,
                 on=on,
-                evidence=f"{item.evidence_needed.split('，')[0]}（{on.month}月）",
+                evidence=_proof(item, on),
                 today=day,
             )
             entries += 1
         if n % 5 == 2:
+            item = deduct[n % len(deduct)]
             entry_record(
                 user=cadre,
-                item=deduct[n % len(deduct)],
+                item=item,
                 household_no=home.household_no,
                 on=end,
-                evidence="村“两委”检查记录",
+                evidence=_proof(item, end),
                 today=day,
             )
             entries += 1

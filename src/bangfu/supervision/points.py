@@ -54,6 +54,11 @@ from bangfu.supervision.models import PointEntry, PointItem, PointKind, Redempti
 # 50) out of a village's ranking. See docs/supervision.md.
 MAX_ITEM_POINTS = 100
 MAX_REDEMPTION_POINTS = 10_000
+# How far back an entry or a redemption may be dated: villages tally points by the year (年度
+# 评比) and may still catch up on last year's, never on older ones (a 2006 typed for 2026 is a
+# slip). A bound like those above, not policy.
+YEARS_BACK = 1
+ITEM_FIELDS = ("name", "kind", "points", "evidence_needed", "order", "active")
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -225,9 +230,13 @@ def _points(value: int, high: int) -> int:
     return value
 
 
-def _not_future(on: dt.date, today: dt.date) -> None:
+def _in_range(on: dt.date, today: dt.date) -> None:
+    """A day not to come, in this year or the `YEARS_BACK` before."""
     if on > today:
         raise Refused(_("日期不能晚于今天"))
+    earliest = dt.date(today.year - YEARS_BACK, 1, 1)
+    if on < earliest:
+        raise Refused(_("日期不能早于 %(day)s") % {"day": earliest.isoformat()})
 
 
 @dataclass
@@ -237,7 +246,7 @@ class ItemIn:
     points: int
     evidence_needed: str
     order: int = 0
-    active: bool = True
+    active: bool | None = None  # None: a new item is active, a changed one stays as it was
 
 
 def item_save(
@@ -266,21 +275,24 @@ def item_save(
     evidence = _text(data.evidence_needed, _("所需佐证"), limit=200)
     if not 0 <= data.order <= 999:
         raise Refused(_("排序应为 0 至 999 之间的整数"))
-    twin = PointItem.objects.filter(village=village, name=name)
-    if item is not None:
-        twin = twin.exclude(pk=item.pk)
-    if twin.exists():
-        raise Refused(_("本村积分清单已有该事项：%(name)s") % {"name": name})
     with transaction.atomic():
+        # the village's row locked: two saves of one name at once cannot both pass the check
+        Region.objects.select_for_update().get(pk=village.pk)
+        twin = PointItem.objects.filter(village=village, name=name)
+        if item is not None:
+            twin = twin.exclude(pk=item.pk)
+        if twin.exists():
+            raise Refused(_("本村积分清单已有该事项：%(name)s") % {"name": name})
         created = item is None
         item = item or PointItem(village=village)
-        before = {} if created else {"points": item.points, "active": item.active}
+        before = {} if created else {k: getattr(item, k) for k in ITEM_FIELDS}
         item.name = name
         item.kind = data.kind
         item.points = points
         item.evidence_needed = evidence
         item.order = data.order
-        item.active = data.active
+        if data.active is not None:  # None: as it was (a new item: active)
+            item.active = data.active
         item.save()
         changes = {k: [v, getattr(item, k)] for k, v in before.items() if getattr(item, k) != v}
         audit_record(
@@ -345,7 +357,7 @@ def entry_record(
         raise Refused(
             _("户编号 %(no)s 不是%(village)s的农户") % {"no": no[:32], "village": village.name}
         )
-    _not_future(on, today)
+    _in_range(on, today)
     proof = _text(evidence, _("佐证"), limit=200)
     remark = _text(note, _("备注"), limit=200, required=False)
     with transaction.atomic():
@@ -395,7 +407,7 @@ def redemption_record(
         raise Forbidden(reason)
     spent = _points(points, MAX_REDEMPTION_POINTS)
     thing = _text(goods, _("兑换物品"), limit=100)
-    _not_future(on, today)
+    _in_range(on, today)
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=found.pk)
         balance = household_balance(user=user, household=found).balance

@@ -126,7 +126,7 @@ class ItemBody(Schema):
     points: int = Field(..., ge=1, le=MAX_ITEM_POINTS)
     evidence_needed: str = Field(..., max_length=200, pattern=TEXT)
     order: int = Field(0, ge=0, le=999)
-    active: bool = True
+    active: bool | None = Field(None, description="启用；不填：新事项启用，已有事项不变")
 
     def item_in(self) -> ItemIn:
         return ItemIn(

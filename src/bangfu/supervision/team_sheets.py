@@ -15,10 +15,7 @@ from typing import IO, Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from bangfu.accounts.access import access_for
@@ -26,9 +23,9 @@ from bangfu.accounts.models import User
 from bangfu.assistance.exports import MAX_ROWS
 from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_event, audit_save
-from bangfu.cases.prints import BOTTOM, MARGIN, TOP, Sheet
+from bangfu.cases.prints import LINE, LandscapeSheet
 from bangfu.core.errors import Refused
-from bangfu.core.tabular.sheets import safe_cell
+from bangfu.core.tabular.sheets import header_row, safe_cell, title_row
 from bangfu.regions.models import Region
 from bangfu.supervision.models import TeamMember
 from bangfu.supervision.teams import (
@@ -67,11 +64,6 @@ LACKING_COLUMNS: Columns = (
     ("认定日期", 12, 30),
     ("文件编号", 24, 60),
 )
-LINE = 1.4  # a table's line height on paper, in font sizes
-
-_TITLE_FONT = Font(bold=True, size=14)
-_HEAD_FONT = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass
@@ -153,16 +145,8 @@ def _sheet(wb: Workbook, title: str, caption: str, columns: Columns, rows: list[
     ws = wb.create_sheet(title[:31])
     for i, (_header, width, _paper) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    head = WriteOnlyCell(ws, value=caption)
-    head.font = _TITLE_FONT
-    ws.append([head])
-    headers = []
-    for header, _width, _paper in columns:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
-        cell.alignment = Alignment(horizontal="center")
-        headers.append(cell)
-    ws.append(headers)
+    ws.append(title_row(ws, caption))
+    ws.append(header_row(ws, [header for header, _width, _paper in columns]))
     for row in rows:
         ws.append([safe_cell(ws, v) for v in row])
 
@@ -184,52 +168,10 @@ def roster_xlsx(*, user: User, out: IO[bytes], today: dt.date | None = None) -> 
 
 
 # on paper ---------------------------------------------------------------------------------
-class WideSheet(Sheet):
-    """The A4 paper turned (landscape), for tables too wide to stand upright."""
-
-    def __init__(self, title: str) -> None:
-        super().__init__(title)
-        self.width, self.height = landscape(A4)
-        self.canvas.setPageSize((self.width, self.height))
-        self.y = self.height - TOP
-
-    def table(self, columns: Columns, rows: list[list[Any]], size: float = 8) -> None:
-        """Rows under the columns' headers, each cell wrapped within its column; a row that
-        does not fit starts a new page, its headers repeated."""
-        widths = [paper * mm for _header, _width, paper in columns]
-        headers = [header for header, _width, _paper in columns]
-        self._headers(headers, widths, size)
-        for row in rows:
-            lines = self._lines(row, widths, size)
-            if self.y - len(lines[0]) * size * LINE < BOTTOM:
-                self.new_page()
-                self._headers(headers, widths, size)
-            self._cells(row, widths, size)
-
-    def _headers(self, headers: list[str], widths: Sequence[float], size: float) -> None:
-        self.room(size * LINE * 3)  # never a header alone at the foot of a page
-        top = self.y + size * LINE
-        self.canvas.line(MARGIN, top, MARGIN + sum(widths), top)
-        self._cells(headers, widths, size)
-
-    def _lines(self, row: Sequence[Any], widths: Sequence[float], size: float) -> list[list[str]]:
-        """Each cell's lines, the first list padded to the row's height."""
-        cells = [self.wrap(str(v), size, w - 2 * mm) for v, w in zip(row, widths, strict=True)]
-        height = max(len(c) for c in cells)
-        cells[0] += [""] * (height - len(cells[0]))
-        return cells
-
-    def _cells(self, row: Sequence[Any], widths: Sequence[float], size: float) -> None:
-        cells = self._lines(row, widths, size)
-        self.canvas.setFont(self.font, size)
-        x = MARGIN
-        for lines, width in zip(cells, widths, strict=True):
-            for i, line in enumerate(lines):
-                self.canvas.drawString(x + 1 * mm, self.y - i * size * LINE, line)
-            x += width
-        bottom = self.y - (len(cells[0]) - 1) * size * LINE - size * 0.6
-        self.canvas.line(MARGIN, bottom, x, bottom)
-        self.y = bottom - size * LINE
+def paper_table(sheet: LandscapeSheet, columns: Columns, rows: list[list[Any]]) -> None:
+    """The columns' rows on the turned sheet, each column as wide as the paper's mm."""
+    headers = [header for header, _width, _paper in columns]
+    sheet.table(headers, [paper * mm for _header, _width, paper in columns], rows)
 
 
 def roster_pdf(*, user: User, today: dt.date | None = None) -> bytes:
@@ -238,16 +180,16 @@ def roster_pdf(*, user: User, today: dt.date | None = None) -> bytes:
     with translation.override(None):
         roster = team_roster(user=user, today=today)
         region = user.region.name if user.region else ""
-        sheet = WideSheet(f"{region}{TITLE}")
+        sheet = LandscapeSheet(f"{region}{TITLE}")
         sheet.heading(f"{region}{TITLE}")
         sheet.text(f"导出日期：{today:%Y-%m-%d}", size=10)
         sheet.space(2 * mm)
-        sheet.table(ROSTER_COLUMNS, roster.rows)
+        paper_table(sheet, ROSTER_COLUMNS, roster.rows)
         sheet.space(6 * mm)
         sheet.room(13 * 2 + 8 * LINE * 4)  # the heading stays with its table's first rows
         sheet.heading(LACKING_TITLE, size=13)
         if roster.lacking:
-            sheet.table(LACKING_COLUMNS, roster.lacking)
+            paper_table(sheet, LACKING_COLUMNS, roster.lacking)
         else:
             sheet.text("重点帮扶村均已选派第一书记。", size=10)
         data = sheet.done()

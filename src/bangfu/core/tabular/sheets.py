@@ -316,3 +316,34 @@ def safe_cell(ws: Any, value: Any, *, text: bool = False) -> Any:
     if text:
         cell.number_format = "@"
     return cell
+
+
+# the look of the offices' exports (a title line, then a header line), shared by every writer
+_EXPORT_TITLE_FONT = Font(bold=True, size=14)
+_EXPORT_HEAD_FONT = Font(bold=True)
+_EXPORT_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _text_cell(ws: Any, value: str) -> Any:
+    """A cell to style: `safe_cell`'s, or an empty one (safe_cell leaves "" a bare value)."""
+    return safe_cell(ws, value) if value else WriteOnlyCell(ws, value=value)
+
+
+def title_row(ws: Any, text: str) -> list[Any]:
+    """A write-only sheet's title line (the report's name, its period, the export's date), in
+    bold; formula-safe, since a title carries a scheme's or a region's name."""
+    cell = _text_cell(ws, text)
+    cell.font = _EXPORT_TITLE_FONT
+    return [cell]
+
+
+def header_row(ws: Any, values: Iterable[str]) -> list[Any]:
+    """A write-only sheet's header line, bold on blue, centred; formula-safe, since some
+    headers are the county's own text (an assessment's dimensions)."""
+    cells = []
+    for value in values:
+        cell = _text_cell(ws, value)
+        cell.font, cell.fill = _EXPORT_HEAD_FONT, _EXPORT_HEAD_FILL
+        cell.alignment = Alignment(horizontal="center")
+        cells.append(cell)
+    return cells

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.access import access_for
+from bangfu.accounts.models import User
 from bangfu.core.errors import BadParameter, Forbidden, Refused
 from bangfu.regions.models import Level, Region
 from bangfu.registry.models import Household
-from bangfu.registry.selectors import household_heads
-from bangfu.supervision.models import PointItem
+from bangfu.registry.selectors import household_heads, households_in_scope
 from bangfu.supervision.points import (
     entry_record,
     household_balance,
@@ -41,6 +41,7 @@ from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
 
 ACTIONS = ("item", "item_active", "entry", "redeem")
+SUGGESTIONS = 1000  # households offered in the forms' list (a village holds a few hundred)
 
 
 def _village(request: AuthedRequest) -> Region | None:
@@ -56,11 +57,11 @@ def _village(request: AuthedRequest) -> Region | None:
 
 
 def _forms(
-    village: Region, post: Any = None, what: str = "", household: str = ""
+    user: User, village: Region, post: Any = None, what: str = "", household: str = ""
 ) -> dict[str, Any]:
     """The page's forms, the one posted bound to what was typed."""
     today = timezone.localdate()
-    items = list(PointItem.objects.filter(village=village, active=True))
+    items = list(village_items(user=user, village=village, active_only=True))
     start = {"on": today, "household": household}
     return {
         "item_form": ItemForm(post if what == "item" else None),
@@ -157,18 +158,20 @@ def points_home(request: AuthedRequest) -> HttpResponse:
     if village is None:
         return render(request, "web/points_list.html", context)
     what = str(request.POST.get("what", "")) if request.method == "POST" else ""
-    forms = _forms(village, request.POST, what)
+    forms = _forms(user, village, request.POST, what)
     if request.method == "POST":
         done, what = _post(request, village, forms)
         if done:
             return redirect(f"{reverse('points')}?village={village.code}")
     page, query = page_of(request, village_ranking(user=user, village=village), 30)
+    may_keep = not why_not_keep_points(user, village)
     context |= forms | {
         "items": village_items(user=user, village=village),
         "page": page,
         "query": query,
-        "households": _households(village),
-        "may_keep": not why_not_keep_points(user, village),
+        # the forms' suggestions: only the cadre, who has the forms, needs them
+        "households": _households(user, village) if may_keep else [],
+        "may_keep": may_keep,
     }
     return render(
         request,
@@ -178,10 +181,11 @@ def points_home(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _households(village: Region) -> list[Household]:
-    """The village's households for the forms' list of suggestions (the cadre's own village)."""
-    homes = Household.objects.filter(village=village).order_by("household_no")
-    return list(homes.prefetch_related(household_heads())[:1000])
+def _households(user: User, village: Region) -> list[Household]:
+    """The village's households for the forms' list of suggestions (the cadre's own village),
+    of those the user reads."""
+    homes = households_in_scope(user=user).filter(village=village).order_by("household_no")
+    return list(homes.prefetch_related(household_heads())[:SUGGESTIONS])
 
 
 @login_required
@@ -228,7 +232,7 @@ def points_household(request: AuthedRequest, household_no: str) -> HttpResponse:
     # the page's household, whatever the form carried
     post = request.POST.copy()
     post["entry-household"] = post["redeem-household"] = household.household_no
-    forms = _forms(village, post, what, household=household.household_no)
+    forms = _forms(user, village, post, what, household=household.household_no)
     if request.method == "POST":
         if what not in ("entry", "redeem"):
             raise BadParameter(_("未知的操作"))

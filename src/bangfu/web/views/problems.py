@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangfu.accounts.access import access_for
+from bangfu.assessment.services import scores_in_scope
 from bangfu.core.errors import NotFound, Refused
 from bangfu.core.tabular.sheets import XLSX, read_table
 from bangfu.registry.selectors import household_heads
@@ -100,6 +101,8 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "updates": problem.updates.select_related("by"),
             "evidence": evidence,
             "households": problem.households.prefetch_related(household_heads("")),
+            # found at an assessment's score (考核发现): the scorecards the user may read
+            "found_at": list(scores_in_scope(user=user).filter(problem=problem)),
             "actions": [
                 ("progress", _("登记整改进展"), rectify, ProgressForm()),
                 ("closeout", _("申请销号"), closeout, CloseoutForm()),

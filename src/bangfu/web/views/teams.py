@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.access import access_for
+from bangfu.assessment.services import subjects_in_scope
 from bangfu.core.errors import BadParameter, Forbidden, NotFound, Refused
 from bangfu.registry.selectors import household_heads
 from bangfu.supervision.models import TaskStatus, WorkTeam
@@ -271,6 +272,11 @@ def _context(request: AuthedRequest, team: WorkTeam) -> dict[str, Any]:
         "statuses": TaskStatus.choices,
         "may_log": not why_not_keep_logs(user, team),
         "may_edit": not why_not_edit_roster(user, team.village),
+        # the team's latest scorecard the user may read (考核记分卡)
+        "scorecard": subjects_in_scope(user=user)
+        .filter(team=team)
+        .order_by("-assessment__end", "-pk")
+        .first(),
     }
 
 
