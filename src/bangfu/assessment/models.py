@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.access import ScopePaths
+from bangfu.cases.models import StoredFile
 from bangfu.regions.models import Region
 from bangfu.supervision.models import Problem, WorkTeam
 
@@ -226,22 +227,9 @@ class Score(models.Model):  # 一项得分: computed (with what was measured) or
         return f"{self.subject} {self.indicator}"
 
 
-class ScoreEvidence(models.Model):  # 佐证材料: a checked file, stored by a random name
+class ScoreEvidence(StoredFile):  # 佐证材料: a checked file, stored by a random name
     score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="evidence")
-    filename = models.CharField(_("文件名"), max_length=120)
-    content_type = models.CharField(max_length=32)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=128)  # relative to HOME/assessment: <score>/<uuid>.<ext>
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self) -> str:
-        return self.filename

@@ -160,30 +160,40 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Attachment(models.Model):  # 附件: the paper behind a step, photographed or scanned
-    """A file kept with a case: stored under ATTACHMENT_DIR by a random name (never the
-    uploader's), its type found from its content, its digest kept to show it is unchanged."""
+class StoredFile(models.Model):
+    """A checked file kept with a record (a case's attachment, a problem's or a score's
+    evidence): stored by a random name (never the uploader's) under its app's folder, its type
+    found from its content, its digest kept to show it is unchanged
+    (`cases.attachments.stored_upload` writes it, `open_stored` reads it, audited)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
-    kind = models.CharField(_("附件类型"), max_length=16, choices=AttachmentKind.choices)
-    stage = models.CharField(_("上传时环节"), max_length=16, choices=Stage.choices)
     filename = models.CharField(_("文件名"), max_length=120)  # sanitised, numbers masked
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=128)  # relative to ATTACHMENT_DIR: <case>/<uuid>.<ext>
+    path = models.CharField(max_length=128)  # relative to the app's folder: <owner>/<uuid>.<ext>
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Attachment(StoredFile):  # 附件: the paper behind a step, photographed or scanned
+    """A file kept with a case, under ATTACHMENT_DIR/<case>/."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("附件类型"), max_length=16, choices=AttachmentKind.choices)
+    stage = models.CharField(_("上传时环节"), max_length=16, choices=Stage.choices)
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
 
 
 class ReferralStatus(models.TextChoices):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.access import ScopePaths
-from bangfu.cases.models import Case
+from bangfu.cases.models import Case, StoredFile
 from bangfu.regions.models import PHONE, Region
 from bangfu.registry.models import Household
 
@@ -123,28 +123,15 @@ class ProblemUpdate(models.Model):  # 整改记录: the history, never rewritten
         return f"{self.problem_id} {self.get_kind_display()}"
 
 
-class ProblemEvidence(models.Model):  # 佐证材料: a checked file, stored by a random name
+class ProblemEvidence(StoredFile):  # 佐证材料: a checked file, stored by a random name
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="evidence")
     update = models.ForeignKey(
         ProblemUpdate, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
     )
-    filename = models.CharField(_("文件名"), max_length=120)
-    content_type = models.CharField(max_length=32)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=128)  # relative to HOME/problems: <problem>/<uuid>.<ext>
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self) -> str:
-        return self.filename
 
 
 # -- resident work teams (驻村工作队) and first secretaries (第一书记) ------------------------
