@@ -285,6 +285,9 @@ def test_the_team_page_links_to_its_latest_scorecard_the_user_reads(people, clie
     client.force_login(people["county"])
     page = client.get(f"/work-teams/{team.pk}/").content.decode()
     assert link in page and "考核记分卡（2026 " in page
+    # and the scorecard leads back to the team
+    back = client.get(f"/assessments/{assessment.pk}/subjects/{card.pk}/").content.decode()
+    assert f'href="/work-teams/{team.pk}/"' in back
     # the village reads its team's card once published, not the draft
     client.force_login(people["village"])
     page = client.get(f"/work-teams/{team.pk}/").content.decode()

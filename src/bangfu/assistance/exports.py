@@ -18,8 +18,6 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bangfu.accounts.access import access_for
@@ -32,7 +30,7 @@ from bangfu.cases.models import Case, Stage
 from bangfu.cases.selectors import CaseFilters, case_list_for_user
 from bangfu.core.crypto import decrypt
 from bangfu.core.errors import Refused
-from bangfu.core.tabular.sheets import safe_cell
+from bangfu.core.tabular.sheets import header_row, safe_cell, title_row
 from bangfu.monitoring.selectors import WarningFilters, warning_households_for_user, warning_rows
 from bangfu.registry.models import Household, Member
 from bangfu.registry.selectors import household_heads
@@ -92,10 +90,6 @@ TASK_COLUMNS: Columns = (
     ("结果", 30),
 )
 
-_TITLE_FONT = Font(bold=True, size=14)
-_HEAD_FONT = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
 
 def _bounded(count: int) -> None:
     if count > MAX_ROWS:
@@ -114,16 +108,8 @@ def _write(
     ws = wb.create_sheet(title[:31])
     for i, (_header, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    head = WriteOnlyCell(ws, value=caption)
-    head.font = _TITLE_FONT
-    ws.append([head])
-    headers = []
-    for header, _width in columns:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
-        cell.alignment = Alignment(horizontal="center")
-        headers.append(cell)
-    ws.append(headers)
+    ws.append(title_row(ws, caption))
+    ws.append(header_row(ws, (header for header, _width in columns)))
     count = 0
     for row in rows:
         ws.append([safe_cell(ws, v) for v in row])
