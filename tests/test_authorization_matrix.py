@@ -477,6 +477,9 @@ EXPECT: dict[str, Route] = {
     "points_household": Route(
         get=seen(200), post=seen(403, rules={"village": 400}), body={"what": Lit("entry")}
     ),
+    # the ranking and the list as .xlsx and as the notice on paper: the points page's readers
+    "points_ranking_xlsx": Route(get=seen(200)),
+    "points_ranking_pdf": Route(get=seen(200)),
     # assessment (考核): the county's schemes read by the registry's readers; the county loads
     # them, edits them and opens an assessment (an empty form: 400), 403 to the other readers
     "assessments": Route(

@@ -119,6 +119,16 @@ urlpatterns = [
         points.points_household,
         name="points_household",
     ),
+    path(
+        "points/<str:village_code>/ranking.xlsx",
+        points.points_ranking_xlsx,
+        name="points_ranking_xlsx",
+    ),
+    path(
+        "points/<str:village_code>/ranking.pdf",
+        points.points_ranking_pdf,
+        name="points_ranking_pdf",
+    ),
     path("assessments/", assessments.assessment_list, name="assessments"),
     path("assessments/schemes/<int:pk>/", assessments.scheme_detail, name="assessment_scheme"),
     path(

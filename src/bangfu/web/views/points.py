@@ -1,7 +1,8 @@
 """The village points' pages (积分制, 清单制): a village's list of items and its ranking, with the
 forms of the village's cadre (an item, points recorded with their evidence, a redemption at the
-积分超市); an item's edit page; and a household's balance and history. The township and the
-county pick a village of theirs and read."""
+积分超市); an item's edit page; a household's balance and history; the ranking and the list as
+.xlsx and as the village's notice on paper (积分公示). The township and the county pick a village
+of theirs and read."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from bangfu.accounts.access import access_for
 from bangfu.accounts.models import User
@@ -36,9 +38,11 @@ from bangfu.supervision.points import (
     village_ranking,
     why_not_keep_points,
 )
+from bangfu.supervision.points_sheets import RANKING_TITLE, points_pdf, points_xlsx
 from bangfu.web.forms.points import EntryForm, ItemForm, RedemptionForm, VillagePickForm
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
+from bangfu.web.views.exports import send_xlsx
 
 ACTIONS = ("item", "item_active", "entry", "redeem")
 SUGGESTIONS = 1000  # households offered in the forms' list (a village holds a few hundred)
@@ -254,3 +258,35 @@ def points_household(request: AuthedRequest, household_no: str) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_GET
+def points_ranking_xlsx(request: AuthedRequest, village_code: str) -> HttpResponseBase:
+    """The village's ranking and list as the points page shows them, as .xlsx (audited)."""
+    user = reader(request)
+    village = points_village_for_user(user=user, code=village_code)
+    return send_xlsx(
+        request,
+        f"{village.name}{RANKING_TITLE}",
+        "points",
+        lambda out: points_xlsx(user=user, village=village, out=out),
+    )
+
+
+@login_required
+@require_GET
+def points_ranking_pdf(request: AuthedRequest, village_code: str) -> HttpResponse:
+    """The same on paper, the notice the village posts (积分公示, audited); a refusal (no CJK
+    font) goes back to the village's points with the reason."""
+    user = reader(request)
+    village = points_village_for_user(user=user, code=village_code)
+    try:
+        data = points_pdf(user=user, village=village)
+    except Refused as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('points')}?village={village.code}")
+    name = f"{village.name}积分公示-{timezone.localdate():%Y%m%d}.pdf"
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
+    return response
