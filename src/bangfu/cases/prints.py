@@ -69,7 +69,8 @@ def chinese_date(day: dt.date) -> str:
 
 class Sheet:
     """An A4 paper written from the top down: headings, lines wrapped at the margin, rows of
-    cells, and a new page whenever the next line would cross the bottom margin."""
+    cells, tables (cells wrapped within their columns, the headers repeated on every page),
+    and a new page whenever the next line would cross the bottom margin."""
 
     def __init__(self, title: str) -> None:
         self.font = cjk_font()
@@ -153,22 +154,6 @@ class Sheet:
             self.canvas.line(start, self.y - 2, x + step - 8 * mm, self.y - 2)
         self.y -= size * 2
 
-    def done(self) -> bytes:
-        self.canvas.save()
-        return self._out.getvalue()
-
-
-class LandscapeSheet(Sheet):
-    """The A4 sheet turned, for tables too wide to stand upright (an assessment's ranking with
-    a column per dimension, the work teams' roster): rows of cells wrapped within their
-    columns, the headers repeated on every page."""
-
-    def __init__(self, title: str) -> None:
-        super().__init__(title)
-        self.width, self.height = landscape(A4)
-        self.canvas.setPageSize((self.width, self.height))
-        self.y = self.height - TOP
-
     def table(
         self,
         headers: Sequence[str],
@@ -210,6 +195,21 @@ class LandscapeSheet(Sheet):
         bottom = self.y - (len(cells[0]) - 1) * size * LINE - size * 0.6
         self.canvas.line(MARGIN, bottom, x, bottom)
         self.y = bottom - size * LINE
+
+    def done(self) -> bytes:
+        self.canvas.save()
+        return self._out.getvalue()
+
+
+class LandscapeSheet(Sheet):
+    """The A4 sheet turned, for tables too wide to stand upright (an assessment's ranking with
+    a column per dimension, the work teams' roster)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title)
+        self.width, self.height = landscape(A4)
+        self.canvas.setPageSize((self.width, self.height))
+        self.y = self.height - TOP
 
 
 def named(household: Household) -> str:

@@ -15,7 +15,6 @@ from typing import IO, Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from reportlab.lib.units import mm
 
 from bangfu.accounts.access import access_for
@@ -25,7 +24,7 @@ from bangfu.audit.models import AuditAction
 from bangfu.audit.services import audit_event, audit_save
 from bangfu.cases.prints import LINE, LandscapeSheet
 from bangfu.core.errors import Refused
-from bangfu.core.tabular.sheets import header_row, safe_cell, title_row
+from bangfu.core.tabular.sheets import table_sheet
 from bangfu.regions.models import Region
 from bangfu.supervision.models import TeamMember
 from bangfu.supervision.teams import (
@@ -141,16 +140,6 @@ def _audited(*, user: User, count: int, what: str) -> None:
 
 
 # the workbook -----------------------------------------------------------------------------
-def _sheet(wb: Workbook, title: str, caption: str, columns: Columns, rows: list[list[Any]]) -> None:
-    ws = wb.create_sheet(title[:31])
-    for i, (_header, width, _paper) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.append(title_row(ws, caption))
-    ws.append(header_row(ws, [header for header, _width, _paper in columns]))
-    for row in rows:
-        ws.append([safe_cell(ws, v) for v in row])
-
-
 def roster_xlsx(*, user: User, out: IO[bytes], today: dt.date | None = None) -> int:
     """The roster (sheet 花名册) and the weak villages lacking a first secretary (sheet 应派尽派);
     returns the roster's rows."""
@@ -158,8 +147,8 @@ def roster_xlsx(*, user: User, out: IO[bytes], today: dt.date | None = None) -> 
     with translation.override(None):
         roster = team_roster(user=user, today=today)
         wb = Workbook(write_only=True)
-        _sheet(wb, "花名册", _caption(user, TITLE, today), ROSTER_COLUMNS, roster.rows)
-        _sheet(
+        table_sheet(wb, "花名册", _caption(user, TITLE, today), ROSTER_COLUMNS, roster.rows)
+        table_sheet(
             wb, "应派尽派", _caption(user, LACKING_TITLE, today), LACKING_COLUMNS, roster.lacking
         )
         wb.save(out)

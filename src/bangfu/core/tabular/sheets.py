@@ -347,3 +347,25 @@ def header_row(ws: Any, values: Iterable[str]) -> list[Any]:
         cell.alignment = Alignment(horizontal="center")
         cells.append(cell)
     return cells
+
+
+def table_sheet(
+    wb: Any,
+    title: str,
+    caption: str,
+    columns: Sequence[tuple[str, int, int]],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """One sheet of a write-only workbook: its columns' widths (header, width in characters,
+    width on paper — the last unused here), the title line, the headers, the rows, each cell
+    formula-safe. Returns the rows written."""
+    ws = wb.create_sheet(title[:31])
+    for i, (_header, width, _paper) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.append(title_row(ws, caption))
+    ws.append(header_row(ws, [header for header, _width, _paper in columns]))
+    count = 0
+    for row in rows:
+        ws.append([safe_cell(ws, v) for v in row])
+        count += 1
+    return count
