@@ -11,7 +11,14 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bangfu.assessment.models import Assessment, AssessmentStatus, Indicator, Score, Subject
+from bangfu.assessment.models import (
+    Assessment,
+    AssessmentStatus,
+    Indicator,
+    Scheme,
+    Score,
+    Subject,
+)
 from bangfu.assessment.services import (
     assessment_get_for_user,
     assessment_open,
@@ -21,6 +28,7 @@ from bangfu.assessment.services import (
     evidence_open,
     evidence_root,
     indicator_update,
+    scheme_get_for_user,
     scheme_load,
     scheme_points,
     schemes_in_scope,
@@ -33,6 +41,7 @@ from bangfu.assessment.services import (
 )
 from bangfu.audit.models import AuditEvent
 from bangfu.core.errors import Forbidden, NotFound, Refused
+from bangfu.regions.models import Region
 from bangfu.supervision.models import Problem
 from tests.assessment.conftest import ONE_COMPUTED, PNG_BYTES, TODAY, assessed, scheme_file
 from tests.conftest import COUNTY, NEIGHBOUR, OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, VILLAGE
@@ -50,6 +59,24 @@ def test_schemes_are_the_countys_and_read_by_those_who_read_the_registry(people,
     for who in ("county", "township", "village", "auditor", "grid"):
         assert schemes_in_scope(user=people[who]).count() == 3, who
     assert not schemes_in_scope(user=people["dept"]).exists()
+    # a neighbouring county's scheme is its own: read by none of 娄烦县's users
+    county = Region.objects.get(code=COUNTY)
+    other, _ = Region.objects.get_or_create(
+        code="140122000000",
+        defaults={"name": "阳曲县", "level": county.level, "parent": county.parent},
+    )
+    theirs = Scheme.objects.create(
+        county=other,
+        year=2026,
+        subject_kind="village",
+        name="阳曲县方案",
+        text="",
+        created_by=people["county"],
+    )
+    for who in ("county", "township", "village", "auditor", "grid"):
+        assert theirs not in schemes_in_scope(user=people[who]), who
+    with pytest.raises(NotFound):
+        scheme_get_for_user(user=people["village"], pk=theirs.pk)
     scheme = schemes["township"]
     assert scheme.county_id == COUNTY and scheme.dimensions.count() == 5
     assert Indicator.objects.filter(dimension__scheme=scheme).count() == 14

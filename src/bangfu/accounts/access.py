@@ -317,6 +317,29 @@ class Access:
             return qs.none()
         return qs.filter(region_q(path, self.region))
 
+    def county_code(self) -> str | None:
+        """The county a user below the county works in (its division code), None for a county
+        or a larger region (or no region)."""
+        if self.region is None or self.region.level <= Level.COUNTY:
+            return None
+        return self.region.code[: PREFIX_LENGTH[Level.COUNTY]].ljust(12, "0")
+
+    def by_county(self, qs: QuerySet[M], path: str) -> QuerySet[M]:
+        """Rows kept per county (an assessment scheme, by the county's division code at
+        `path`) that the user reads: a county's or larger region's own counties, the county a
+        township or village lies in; nothing for roles without access to the registry."""
+        if not self.may_read_registry or self.region is None:
+            return qs.none()
+        county = self.county_code()
+        return qs.filter(**{path: county}) if county else self.within(qs, path)
+
+    def reads_county(self, code: str) -> bool:
+        """`by_county` for one county's division code."""
+        if not self.may_read_registry or self.region is None:
+            return False
+        county = self.county_code()
+        return code == county if county else self.contains(code)
+
     def regions(self, level: Level) -> QuerySet[Region]:
         """The regions of `level` inside the user's region, for pickers."""
         if self.region is None:

@@ -70,7 +70,7 @@ from bangfu.core.clock import stamp
 from bangfu.core.errors import Forbidden, NotFound, Refused
 from bangfu.core.idcard import redact_personal_numbers
 from bangfu.core.text import UNSAFE_REFUSED, has_unsafe_chars
-from bangfu.regions.models import PREFIX_LENGTH, Level, Region
+from bangfu.regions.models import Level, Region
 from bangfu.supervision.models import Problem, WorkTeam
 from bangfu.supervision.services import ProblemIn, problem_register
 
@@ -132,22 +132,10 @@ def measured_text(measured: dict[str, Any]) -> str:
 
 
 # -- schemes ---------------------------------------------------------------------------------
-def county_code_of(region: Region) -> str:
-    """The county a region lies in (its first six digits), as a division code."""
-    return region.code[: PREFIX_LENGTH[Level.COUNTY]].ljust(12, "0")
-
-
 def schemes_in_scope(*, user: User) -> QuerySet[Scheme]:
     """The schemes of the user's county (those of the counties inside a city's or province's
     region); nothing for roles that do not read the registry."""
-    access = access_for(user)
-    region = access.region
-    qs = Scheme.objects.select_related("county")
-    if not access.may_read_registry or region is None:
-        return qs.none()
-    if region.level <= Level.COUNTY:
-        return access.within(qs, "county__code")
-    return qs.filter(county_id=county_code_of(region))
+    return access_for(user).by_county(Scheme.objects.select_related("county"), "county__code")
 
 
 def scheme_get_for_user(*, user: User, pk: int) -> Scheme:
@@ -715,13 +703,7 @@ def _runs(user: User) -> bool:
 
 def _sees_county(user: User, county_code: str) -> bool:
     """`schemes_in_scope` for one loaded scheme's county."""
-    access = access_for(user)
-    region = access.region
-    if not access.may_read_registry or region is None:
-        return False
-    if region.level <= Level.COUNTY:
-        return access.contains(county_code)
-    return county_code == county_code_of(region)
+    return access_for(user).reads_county(county_code)
 
 
 def _sees(user: User, assessment: Assessment) -> bool:
