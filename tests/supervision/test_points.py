@@ -327,6 +327,9 @@ def test_the_pages(people, client, homes):
     # the household's page leads to its points
     text = client.get(f"/households/{A}/").content.decode()
     assert f'href="/points/households/{A}/"' in text
+    # 5 earned less 4 redeemed; B's 5 ranks first
+    assert "村级积分：余额 1 分，本村第 2 名" in text
+    assert "村级积分：尚无积分" in client.get(f"/households/{C}/").content.decode()
     # an item added, edited and taken off the list
     r = client.post(
         "/points/",

@@ -36,6 +36,7 @@ from bangfu.registry.selectors import (
     member_id_unmasked,
 )
 from bangfu.registry.services import reading_record, rejected_take
+from bangfu.supervision.points import household_balance
 from bangfu.web.forms.cases import VisitForm
 from bangfu.web.forms.registry import HouseholdFilterForm, ReadingForm
 from bangfu.web.http import AuthedRequest, reader
@@ -102,6 +103,7 @@ def household_detail(request: AuthedRequest, household_no: str) -> HttpResponse:
         "can_print": access.may_print
         and household.cases.filter(closed_at__isnull=True, stage__in=CARD_STAGES).exists(),
         "visit_form": VisitForm() if access.may_visit else None,
+        "points": household_balance(user=user, household=household),  # 积分 of its village
     }
     return render(request, "web/household_detail.html", context)
 
