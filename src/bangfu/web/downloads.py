@@ -1,5 +1,5 @@
-"""The answer that hands a stored upload back to its reader (a case's attachment, a problem's
-evidence): the file under the type stored with it, never one the browser guesses."""
+"""The answers that hand a file to its reader: a stored upload (a case's attachment, a problem's
+evidence) under the type stored with it, never one the browser guesses; a PDF just printed."""
 
 from __future__ import annotations
 
@@ -19,4 +19,12 @@ def send_stored(path: Path, filename: str, content_type: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def send_pdf(data: bytes, name: str) -> HttpResponse:
+    """A PDF made for the reader (a card, an agenda, a roster, a result sheet, a notice), shown
+    in the browser under `name`."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
     return response

@@ -52,7 +52,7 @@ from bangfu.assessment.services import (
 )
 from bangfu.assessment.sheets import assessment_ranking, result_sheet, subject_label
 from bangfu.core.errors import BadParameter, Forbidden, NotFound, Refused
-from bangfu.web.downloads import send_stored
+from bangfu.web.downloads import send_pdf, send_stored
 from bangfu.web.forms.assessments import (
     IndicatorForm,
     OpenForm,
@@ -284,9 +284,7 @@ def assessment_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("assessment", pk=assessment.pk)
     name = f"考核结果-{assessment.scheme.year}-{assessment.title}.pdf"
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
-    return response
+    return send_pdf(data, name)
 
 
 def _subject(user: Any, assessment: Assessment, sid: int) -> Subject:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,12 +25,7 @@ from bangfu.cases.cards import (
 from bangfu.core.errors import NotFound
 from bangfu.regions.models import Level, Region
 from bangfu.registry.selectors import household_get_for_user, household_in_scope
-
-
-def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
-    return response
+from bangfu.web.downloads import send_pdf
 
 
 def _printer(request: HttpRequest) -> User:
@@ -80,7 +74,7 @@ def household_card_pdf(request: HttpRequest, household_no: str) -> HttpResponse:
     except PrintError as exc:
         messages.error(request, str(exc))
         return redirect("household", household_no=household_no)
-    return _pdf(data, f"一户一码-{household.household_no}.pdf")
+    return send_pdf(data, f"一户一码-{household.household_no}.pdf")
 
 
 def _village(request: HttpRequest, code: str) -> tuple[User, Region]:
@@ -104,7 +98,7 @@ def _village_pdf(request: HttpRequest, code: str, what: str) -> HttpResponse:
     except PrintError as exc:
         messages.error(request, str(exc))
         return redirect("cases")
-    return _pdf(data, name)
+    return send_pdf(data, name)
 
 
 @login_required

@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,6 +25,7 @@ from bangfu.cases.meetings import (
 from bangfu.cases.prints import meeting_paper
 from bangfu.core.errors import BadParameter, NotFound, Refused
 from bangfu.regions.models import Level, Region
+from bangfu.web.downloads import send_pdf
 from bangfu.web.http import AuthedRequest, reader
 
 DECISION = "decision_"
@@ -122,9 +122,7 @@ def meeting_pdf(request: AuthedRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(_page(reverse("meeting"), month, village.code))
     name = f"村级会议-{village.name}-{month}.pdf"
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
-    return response
+    return send_pdf(data, name)
 
 
 def _page(path: str, month: str, village: str) -> str:

@@ -14,7 +14,6 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -39,6 +38,7 @@ from bangfu.supervision.points import (
     why_not_keep_points,
 )
 from bangfu.supervision.points_sheets import RANKING_TITLE, points_pdf, points_xlsx
+from bangfu.web.downloads import send_pdf
 from bangfu.web.forms.points import EntryForm, ItemForm, RedemptionForm, VillagePickForm
 from bangfu.web.http import AuthedRequest, reader
 from bangfu.web.paging import page_of
@@ -287,6 +287,4 @@ def points_ranking_pdf(request: AuthedRequest, village_code: str) -> HttpRespons
         messages.error(request, str(exc))
         return redirect(f"{reverse('points')}?village={village.code}")
     name = f"{village.name}积分公示-{timezone.localdate():%Y%m%d}.pdf"
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
-    return response
+    return send_pdf(data, name)

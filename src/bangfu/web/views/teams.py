@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -42,6 +41,7 @@ from bangfu.supervision.teams import (
     why_not_keep_logs,
     why_not_mark_weak,
 )
+from bangfu.web.downloads import send_pdf
 from bangfu.web.forms.teams import (
     LogForm,
     MemberEndForm,
@@ -144,9 +144,7 @@ def team_roster_pdf(request: AuthedRequest) -> HttpResponse:
         return redirect("teams")
     region = user.region.name if user.region else ""
     name = f"{TITLE}-{region}-{timezone.localdate():%Y%m%d}.pdf"
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
-    return response
+    return send_pdf(data, name)
 
 
 def _forms(team: WorkTeam, post: Any = None, what: str = "") -> dict[str, Any]:
